@@ -1,0 +1,2 @@
+export { ConfigError, loadEnv } from "./env.js";
+export { address, logLevel, millis, port, serviceEnv, url } from "./fields.js";

@@ -1,0 +1,69 @@
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { Logger } from "@conduit/logging";
+import type { ServerRuntime } from "./call-context.js";
+import { HealthReporter, type HealthProbe } from "./health.js";
+import { addReflection } from "./reflection.js";
+
+export interface GrpcHostOptions {
+  log: Logger;
+  /** Fully qualified names of the services this host serves (for health and reflection). */
+  services: readonly string[];
+  /** Compiled FileDescriptorSet of the contract, for reflection. */
+  descriptorSet: Uint8Array;
+  probes?: readonly HealthProbe[];
+  healthIntervalMs: number;
+}
+
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A grpc-js server with health, reflection and a graceful close: health NOT_SERVING, then the
+ * shutdown signal (handlers end their streams with terminal events), then wait for open calls
+ * up to the grace period, then force.
+ */
+export class GrpcHost {
+  readonly server = new Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+    "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+  });
+  readonly health: HealthReporter;
+  readonly runtime: ServerRuntime;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly options: GrpcHostOptions) {
+    this.runtime = { log: options.log, shutdown: this.shutdown.signal };
+    this.health = new HealthReporter(options.services, options.probes ?? [], {
+      intervalMs: options.healthIntervalMs,
+      log: options.log,
+    });
+    this.health.addToServer(this.server);
+    addReflection(this.server, options.descriptorSet, options.services);
+  }
+
+  /** Binds, then runs the first health round; resolves with the bound `host:port`. */
+  async listen(host: string, port: number): Promise<string> {
+    const bound = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      );
+    });
+    await this.health.start();
+    return `${host.includes(":") ? `[${host}]` : host}:${bound}`;
+  }
+
+  async close(graceMs: number): Promise<void> {
+    this.health.stopping();
+    this.shutdown.abort();
+    const graceful = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<"forced">((resolve) => {
+      timer = setTimeout(() => resolve("forced"), graceMs);
+    });
+    const outcome = await Promise.race([graceful, forced]);
+    clearTimeout(timer);
+    if (outcome === "forced") {
+      this.options.log.warn({ graceMs }, "open calls outlived the grace period; closing them");
+      this.server.forceShutdown();
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { createLogger, withIds, type Logger, type LoggerOptions } from "./logger.js";
