@@ -44,3 +44,5 @@ export const serviceEnv = (defaultPort: number) => ({
   CONDUIT_SHUTDOWN_GRACE_MS: millis(10_000),
   CONDUIT_HEALTH_INTERVAL_MS: millis(2_000),
 });
+
+export type ServiceEnv = z.infer<z.ZodObject<ReturnType<typeof serviceEnv>>>;

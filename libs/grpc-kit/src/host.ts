@@ -1,6 +1,7 @@
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { Logger } from "@conduit/logging";
 import type { ServerRuntime } from "./call-context.js";
+import { notImplemented, notImplementedStream } from "./handlers.js";
 import { HealthReporter, type HealthProbe } from "./health.js";
 import { addReflection } from "./reflection.js";
 
@@ -38,6 +39,21 @@ export class GrpcHost {
     });
     this.health.addToServer(this.server);
     addReflection(this.server, options.descriptorSet, options.services);
+  }
+
+  /**
+   * Adds a service; every RPC without a handler answers UNIMPLEMENTED (reason NOT_IMPLEMENTED)
+   * through the same error path as the rest.
+   */
+  serve<I extends UntypedServiceImplementation>(definition: ServiceDefinition, handlers: Partial<I>): void {
+    const impl: UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(definition)) {
+      const name = method.path.replace(/^\//, "");
+      impl[key] =
+        handlers[key] ??
+        (method.responseStream ? notImplementedStream(this.runtime, name) : notImplemented(this.runtime, name));
+    }
+    this.server.addService(definition, impl);
   }
 
   /** Binds, then runs the first health round; resolves with the bound `host:port`. */
