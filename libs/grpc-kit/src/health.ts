@@ -75,7 +75,8 @@ export class HealthReporter {
     const before = this.state;
     this.state = next;
     if (before.kind !== next.kind) {
-      this.options.log.info({ health: next }, `health ${next.kind}`);
+      const failing = next.kind === "degraded" ? { failing: next.failing } : {};
+      this.options.log[next.kind === "degraded" ? "warn" : "info"](failing, `health: ${next.kind}`);
     }
     const status: ServingStatus = next.kind === "serving" ? "SERVING" : "NOT_SERVING";
     for (const service of ["", ...this.services]) this.impl.setStatus(service, status);

@@ -4,17 +4,17 @@ import type { Logger } from "@conduit/logging";
 /** NATS when a URL is configured, else the in-process bus of embedded mode. */
 export async function openBus(natsUrl: string | undefined, log: Logger, onStatus: () => void): Promise<Bus> {
   if (!natsUrl) {
-    log.info("bus: in-process (embedded mode, one replica)");
+    log.info({ bus: "in-process" }, "bus ready (embedded mode: one replica)");
     return createInProcessBus();
   }
   const bus = await connectNatsBus({
     url: natsUrl,
     name: "agent-loop",
     onStatus: (status) => {
-      log.info({ status }, "bus: NATS connection status");
+      log.info({ status }, "bus connection status changed");
       onStatus();
     },
   });
-  log.info({ url: natsUrl }, "bus: NATS");
+  log.info({ bus: "nats" }, "bus ready");
   return bus;
 }

@@ -27,7 +27,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; log: L
   }
   await dataSource.initialize();
   const kind = opts.url ? "postgres" : "pglite";
-  opts.log.info({ database: kind }, `database: ${kind}`);
+  opts.log.info({ database: kind }, "database ready");
   return {
     kind,
     dataSource,

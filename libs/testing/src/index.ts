@@ -1,0 +1,20 @@
+import "./provided-context.js";
+
+export { createDatabase } from "./database.js";
+export { freePort } from "./free-port.js";
+export { startNats, type StartNatsOptions, type ThrowawayNats } from "./nats.js";
+export type { LogLine } from "./process/output.js";
+export {
+  startProcess,
+  type ExitStatus,
+  type ProcessSpec,
+  type StartProcessOptions,
+  type SupervisedProcess,
+} from "./process/supervisor.js";
+export {
+  startPostgres,
+  type StartPostgresOptions,
+  type ThrowawayPostgres,
+} from "./postgres/throwaway-postgres.js";
+export { startService, type ConduitService, type RunningService } from "./services.js";
+export { reflectedFilesFor, reflectedServices } from "./reflection-client.js";

@@ -1,0 +1,101 @@
+// `make run`: starts the three services as separate processes on their default ports, in
+// embedded mode, prints where they listen and how to call them, and stops them all on Ctrl-C.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SERVICES = [
+  { name: "message-store", port: 50052, api: "conduit.store.v1.MessageStoreService" },
+  { name: "provider-adapter", port: 50053, api: "conduit.provider.v1.ProviderAdapterService" },
+  { name: "agent-loop", port: 50051, api: "conduit.agent.v1.AgentLoopService" },
+] as const;
+const STOP_TIMEOUT_MS = 15_000;
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number, text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+type Running = { name: string; child: ChildProcess; exited: Promise<number | null> };
+
+function start(name: string, onServing: (address: string) => void): Running {
+  const child = spawn(process.execPath, ["--enable-source-maps", "--import", "tsx", `services/${name}/src/main.ts`], {
+    cwd: root,
+    env: process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const prefix = paint(36, name.padEnd(16));
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on("line", (line) => {
+      const entry = parseJson(line);
+      if (entry?.msg === "serving" && typeof entry.address === "string") onServing(entry.address);
+      process.stdout.write(`${prefix} ${entry ? formatEntry(entry) : line}\n`);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { name, child, exited };
+}
+
+function parseJson(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `info  serving address=127.0.0.1:50051` instead of a JSON line. */
+function formatEntry({ level, msg, time: _t, service: _s, pid: _p, ...rest }: Record<string, unknown>): string {
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+  const label = String(level ?? "").padEnd(5);
+  const coloured = level === "error" || level === "fatal" ? paint(31, label) : level === "warn" ? paint(33, label) : paint(2, label);
+  return `${coloured} ${String(msg ?? "")} ${paint(2, fields.join(" "))}`.trimEnd();
+}
+
+function banner(addresses: Map<string, string>): string {
+  const rows = SERVICES.map((s) => `  ${s.name.padEnd(18)}${(addresses.get(s.name) ?? "").padEnd(18)}${s.api}`);
+  const agentLoop = addresses.get("agent-loop");
+  return [
+    "",
+    paint(1, "Conduit is running") + " (embedded mode: PGlite under .conduit/, in-process bus)",
+    "",
+    ...rows,
+    "",
+    "Check a service's health (grpc.health.v1):",
+    `  node scripts/healthcheck.mjs ${agentLoop}`,
+    "Call an RPC with buf curl, using the schema in proto/:",
+    `  npx buf curl --protocol grpc --http2-prior-knowledge --schema proto -d '{}' \\`,
+    `    http://${addresses.get("provider-adapter")}/conduit.provider.v1.ProviderAdapterService/ListModels`,
+    "Every service also serves gRPC server reflection. Press Ctrl-C to stop.",
+    "",
+  ].join("\n");
+}
+
+const addresses = new Map<string, string>();
+const running = SERVICES.map((s) =>
+  start(s.name, (address) => {
+    addresses.set(s.name, address);
+    if (addresses.size === SERVICES.length) process.stdout.write(`${banner(addresses)}\n`);
+  }),
+);
+
+let stopping = false;
+async function stopAll(exitCode: number): Promise<never> {
+  stopping = true;
+  for (const r of running) if (r.child.exitCode === null) r.child.kill("SIGTERM");
+  const timer = setTimeout(() => {
+    for (const r of running) if (r.child.exitCode === null) r.child.kill("SIGKILL");
+  }, STOP_TIMEOUT_MS);
+  await Promise.all(running.map((r) => r.exited));
+  clearTimeout(timer);
+  process.exit(exitCode);
+}
+
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+for (const r of running) {
+  void r.exited.then((code) => {
+    if (stopping) return;
+    process.stderr.write(`${r.name} exited (code ${code}); stopping the others\n`);
+    void stopAll(1);
+  });
+}

@@ -1,0 +1,114 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { credentials, makeGenericClientConstructor, type ServiceDefinition } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { callStream, callUnary, checkHealth, healthClient, ServiceError, Status } from "@conduit/grpc-kit";
+import { SERVICE_NAMES } from "@conduit/proto";
+import { AgentLoopServiceService } from "@conduit/proto/agent/v1";
+import { ProviderAdapterServiceService } from "@conduit/proto/provider/v1";
+import { MessageStoreServiceService } from "@conduit/proto/store/v1";
+import { createDatabase, reflectedFilesFor, reflectedServices, startService, type RunningService } from "@conduit/testing";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+const SERVICES = [
+  { service: "agent-loop", name: SERVICE_NAMES.agentLoop, definition: AgentLoopServiceService },
+  { service: "message-store", name: SERVICE_NAMES.messageStore, definition: MessageStoreServiceService },
+  { service: "provider-adapter", name: SERVICE_NAMES.providerAdapter, definition: ProviderAdapterServiceService },
+] as const;
+
+const running = new Map<string, RunningService>();
+
+beforeAll(async () => {
+  const env = { CONDUIT_PORT: "0" };
+  const started = await Promise.all([
+    startService("agent-loop", { ...env, NATS_URL: inject("natsUrl") }),
+    startService("message-store", { ...env, DATABASE_URL: await createDatabase(inject("pgUrl")) }),
+    startService("provider-adapter", env),
+  ]);
+  for (const proc of started) running.set(proc.name, proc);
+});
+
+afterAll(async () => {
+  await Promise.all([...running.values()].map((p) => p.stop()));
+});
+
+const addressOf = (service: string) => running.get(service)!.address;
+
+describe.each(SERVICES)("$service", ({ service, name, definition }) => {
+  it("reports SERVING for the server and for its service", async () => {
+    const client = healthClient(addressOf(service));
+    try {
+      expect(await checkHealth(client, "")).toBe("SERVING");
+      expect(await checkHealth(client, name)).toBe("SERVING");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("lists its service and health through reflection, with descriptors", async () => {
+    const address = addressOf(service);
+    expect(await reflectedServices(address)).toEqual(expect.arrayContaining([name, "grpc.health.v1.Health"]));
+    expect(await reflectedFilesFor(address, name)).toBeGreaterThan(0);
+  });
+
+  it("answers UNIMPLEMENTED (reason NOT_IMPLEMENTED) for every RPC it does not serve yet", async () => {
+    const defs = definition as unknown as ServiceDefinition;
+    const Client = makeGenericClientConstructor(defs, name);
+    const client = new Client(addressOf(service), credentials.createInsecure()) as unknown as Record<string, Function>;
+    try {
+      for (const [method, def] of Object.entries(defs)) {
+        // Decoding no bytes gives the message's default value: a valid (empty) request.
+        const request = def.requestDeserialize(Buffer.alloc(0));
+        const fn = client[method]!.bind(client);
+        const outcome = def.responseStream
+          ? (async () => {
+              for await (const _ of callStream(fn as never, request)) void _;
+            })()
+          : callUnary(fn as never, request);
+        const err = await outcome.then(() => undefined, (e: unknown) => e);
+        expect(err, `${name}/${method}`).toBeInstanceOf(ServiceError);
+        expect(err, `${name}/${method}`).toMatchObject({ code: Status.UNIMPLEMENTED, reason: "NOT_IMPLEMENTED" });
+      }
+    } finally {
+      (client as unknown as { close(): void }).close();
+    }
+  });
+});
+
+describe("polyglot callers", () => {
+  it("a Python client with stubs generated from proto/ reaches every service", async () => {
+    await run(`${root}examples/python/generate.sh`, [], { cwd: root });
+    const addresses = SERVICES.map((s) => addressOf(s.service));
+    const { stdout } = await run("/usr/bin/python3", [`${root}examples/python/health_check.py`, ...addresses], { cwd: root });
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    for (const [i, { name }] of SERVICES.entries()) {
+      expect(lines[i]).toBe(`${name} ${addresses[i]} health=SERVING service_health=SERVING probe_rpc=UNIMPLEMENTED`);
+    }
+  });
+});
+
+describe("configuration", () => {
+  it("refuses to start on a bad setting, naming it, with exit code 1", async () => {
+    const err = await run(process.execPath, ["--import", "tsx", "services/provider-adapter/src/main.ts"], {
+      cwd: root,
+      env: { ...process.env, CONDUIT_PORT: "http", CONDUIT_LOG_LEVEL: "loud" },
+    }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(err?.code).toBe(1);
+    expect(err?.stderr).toContain('CONDUIT_PORT: expected a port number (got "http")');
+    expect(err?.stderr).toContain("CONDUIT_LOG_LEVEL: expected one of");
+  });
+});
+
+describe("shutdown", () => {
+  it("each service stops on SIGTERM with exit code 0", async () => {
+    const exits = await Promise.all(SERVICES.map(({ service }) => running.get(service)!.stop("SIGTERM")));
+    for (const [i, { service }] of SERVICES.entries()) {
+      expect(exits[i], service).toEqual({ code: 0, signal: null });
+      expect(running.get(service)!.lines.some((l) => l.msg === "stopped"), service).toBe(true);
+    }
+  });
+});
