@@ -1,7 +1,6 @@
-import { credentials, loadPackageDefinition, type Client, type ServiceClientConstructor } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { protoPath } from "grpc-health-check";
+import { credentials, type Client } from "@grpc/grpc-js";
 import { callStream, callUnary, type CallOptionsLike } from "./client.js";
+import { healthServiceConstructor } from "./health-service.js";
 
 export type HealthStatus = "UNKNOWN" | "SERVING" | "NOT_SERVING" | "SERVICE_UNKNOWN";
 
@@ -10,16 +9,10 @@ interface HealthClient extends Client {
   watch: Parameters<typeof callStream<{ service: string }, { status: HealthStatus }>>[0];
 }
 
-let ctor: ServiceClientConstructor | undefined;
-
 /** A grpc.health.v1 client; close it with `client.close()`. */
 export function healthClient(address: string): HealthClient {
-  ctor ??= (() => {
-    const def = loadSync(protoPath, { keepCase: true, enums: String, defaults: true });
-    const pkg = loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: ServiceClientConstructor } } } };
-    return pkg.grpc.health.v1.Health;
-  })();
-  return new ctor(address, credentials.createInsecure()) as unknown as HealthClient;
+  const Health = healthServiceConstructor();
+  return new Health(address, credentials.createInsecure()) as unknown as HealthClient;
 }
 
 export async function checkHealth(client: HealthClient, service = "", opts: CallOptionsLike = {}): Promise<HealthStatus> {

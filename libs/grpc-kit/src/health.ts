@@ -1,6 +1,8 @@
 import type { Server } from "@grpc/grpc-js";
-import { HealthImplementation, type ServingStatus } from "grpc-health-check";
 import type { Logger } from "@conduit/logging";
+import type { ServerRuntime } from "./call-context.js";
+import { serverStream, unary } from "./handlers.js";
+import { check, healthServiceDefinition, watch, type ServingStatus, type StatusSource } from "./health-service.js";
 
 /** A dependency the service needs to do its job (database, bus). Throws when it is not usable. */
 export interface HealthProbe {
@@ -20,26 +22,37 @@ type HealthState =
  * Probes run every `intervalMs`; `refresh()` runs them now (for push signals like a bus
  * disconnect). The status covers "" (the whole server) and each named service.
  */
-export class HealthReporter {
-  private readonly impl: HealthImplementation;
+export class HealthReporter implements StatusSource {
   private state: HealthState = { kind: "starting" };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly services: readonly string[],
     private readonly probes: readonly HealthProbe[],
     private readonly options: { intervalMs: number; log: Logger },
-  ) {
-    this.impl = new HealthImplementation(Object.fromEntries(["", ...services].map((s) => [s, "NOT_SERVING"])));
-  }
+  ) {}
 
-  addToServer(server: Server): void {
-    this.impl.addToServer(server);
+  addToServer(server: Server, rt: ServerRuntime): void {
+    server.addService(healthServiceDefinition(), {
+      Check: unary(rt, "grpc.health.v1.Health/Check", (req: { service: string }) => check(this, req.service)),
+      Watch: serverStream(rt, "grpc.health.v1.Health/Watch", (req: { service: string }, ctx) => watch(this, req.service, ctx)),
+    });
   }
 
   get current(): HealthState {
     return this.state;
+  }
+
+  statusOf(service: string): ServingStatus | undefined {
+    if (service !== "" && !this.services.includes(service)) return undefined;
+    return this.state.kind === "serving" ? "SERVING" : "NOT_SERVING";
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Runs the probes now and every interval after. Resolves after the first round. */
@@ -74,11 +87,9 @@ export class HealthReporter {
   private set(next: HealthState): void {
     const before = this.state;
     this.state = next;
-    if (before.kind !== next.kind) {
-      const failing = next.kind === "degraded" ? { failing: next.failing } : {};
-      this.options.log[next.kind === "degraded" ? "warn" : "info"](failing, `health: ${next.kind}`);
-    }
-    const status: ServingStatus = next.kind === "serving" ? "SERVING" : "NOT_SERVING";
-    for (const service of ["", ...this.services]) this.impl.setStatus(service, status);
+    if (before.kind === next.kind) return;
+    const failing = next.kind === "degraded" ? { failing: next.failing } : {};
+    this.options.log[next.kind === "degraded" ? "warn" : "info"](failing, `health: ${next.kind}`);
+    for (const listener of this.listeners) listener();
   }
 }

@@ -37,7 +37,7 @@ export class GrpcHost {
       intervalMs: options.healthIntervalMs,
       log: options.log,
     });
-    this.health.addToServer(this.server);
+    this.health.addToServer(this.server, this.runtime);
     addReflection(this.server, options.descriptorSet, options.services);
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { checkHealth, healthClient, watchHealth, type HealthProbe } from "../src/index.js";
-import { startHost } from "./json-service.js";
+import { deferred, startHost } from "./json-service.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -74,5 +74,27 @@ describe("HealthReporter", () => {
     expect(await checkHealth(health)).toBe("SERVING");
     host.health.stopping();
     expect(await checkHealth(health)).toBe("NOT_SERVING");
+  });
+
+  it("ends open Watch streams when the server closes, so they never hold up a drain", async () => {
+    const { host, health } = await serveWith([]);
+    const seen: string[] = [];
+    const first = deferred();
+    const watching = (async () => {
+      for await (const status of watchHealth(health)) {
+        seen.push(status);
+        first.resolve();
+      }
+    })();
+    await first.promise;
+    // A grace period longer than the test timeout: only a clean end of the stream passes.
+    await host.close(120_000);
+    await watching;
+    expect(seen).toEqual(["SERVING", "NOT_SERVING"]);
+  });
+
+  it("answers NOT_FOUND for a service it does not serve", async () => {
+    const { health } = await serveWith([]);
+    await expect(checkHealth(health, "no.such.Service")).rejects.toMatchObject({ reason: "SERVICE_UNKNOWN" });
   });
 });

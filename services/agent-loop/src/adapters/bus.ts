@@ -4,7 +4,7 @@ import type { Logger } from "@conduit/logging";
 /** NATS when a URL is configured, else the in-process bus of embedded mode. */
 export async function openBus(natsUrl: string | undefined, log: Logger, onStatus: () => void): Promise<Bus> {
   if (!natsUrl) {
-    log.info({ bus: "in-process" }, "bus ready (embedded mode: one replica)");
+    log.info({ bus: "in-process" }, "bus ready");
     return createInProcessBus();
   }
   const bus = await connectNatsBus({
