@@ -1,6 +1,7 @@
 // `make run`: starts the three services as separate processes on their default ports, in
 // embedded mode, prints where they listen and how to call them, and stops them all on Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -69,6 +70,9 @@ function banner(addresses: Map<string, string>): string {
     "",
   ].join("\n");
 }
+
+// Provider keys and other settings may live in a git-ignored .env beside this README.
+if (existsSync(`${root}.env`)) process.loadEnvFile(`${root}.env`);
 
 const addresses = new Map<string, string>();
 const running = SERVICES.map((s) =>
