@@ -40,7 +40,10 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       await untilAborted(nc.flush(), signal);
     },
     async close() {
-      if (!nc.isClosed()) await nc.drain();
+      if (nc.isClosed()) return;
+      // Draining needs the server; with the server gone there is nothing left to deliver.
+      if (connected) await nc.drain();
+      else await nc.close();
     },
   };
 }
