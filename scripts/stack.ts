@@ -22,6 +22,9 @@ function start(name: string, onServing: (address: string) => void): Running {
     cwd: root,
     env: process.env,
     stdio: ["ignore", "pipe", "pipe"],
+    // Own process group: Ctrl-C reaches only this launcher, which then stops each service
+    // once with SIGTERM (a second signal would make a service skip its graceful drain).
+    detached: true,
   });
   const prefix = paint(36, name.padEnd(16));
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -94,6 +97,10 @@ async function stopAll(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
+// Last resort if this launcher dies abruptly: no service outlives it.
+process.on("exit", () => {
+  for (const r of running) if (r.child.exitCode === null) r.child.kill("SIGKILL");
+});
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 for (const r of running) {

@@ -1,0 +1,68 @@
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkHealth, healthClient } from "@conduit/grpc-kit";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), "conduit-run-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Pids of the processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)]).toString().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("make run (scripts/stack.ts)", () => {
+  it("brings the three services to SERVING on their default ports within 20 s, and Ctrl-C stops them all", async () => {
+    const startedAt = Date.now();
+    const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/stack.ts"], {
+      cwd: root,
+      env: { ...process.env, CONDUIT_DATA_DIR: dataDir, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<number | null>((resolve) => launcher.once("exit", (code) => resolve(code)));
+    const output: string[] = [];
+    const banner = new Promise<void>((resolve, reject) => {
+      createInterface({ input: launcher.stdout! }).on("line", (line) => {
+        output.push(line);
+        if (line.startsWith("Conduit is running")) resolve();
+      });
+      void exited.then((code) => reject(new Error(`launcher exited (${code}) before serving:\n${output.join("\n")}`)));
+    });
+    await banner;
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+
+    for (const port of [50051, 50052, 50053]) {
+      const client = healthClient(`127.0.0.1:${port}`);
+      try {
+        expect(await checkHealth(client), `port ${port}`).toBe("SERVING");
+      } finally {
+        client.close();
+      }
+    }
+    const services = childrenOf(launcher.pid!);
+    expect(services).toHaveLength(3);
+
+    launcher.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(services.filter(alive)).toEqual([]);
+    expect(output.filter((l) => / stopped$/.test(l))).toHaveLength(3);
+  });
+});
