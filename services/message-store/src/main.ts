@@ -1,5 +1,5 @@
 import { runService } from "@conduit/grpc-kit";
-import { openDatabase } from "./adapters/database.js";
+import { openDatabase } from "./db/data-source.js";
 import { envSchema } from "./config.js";
 import { createServer } from "./server.js";
 

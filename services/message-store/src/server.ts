@@ -2,7 +2,7 @@ import { GrpcHost } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import { descriptorSet, SERVICE_NAMES } from "@conduit/proto";
 import { MessageStoreServiceService, type MessageStoreServiceServer } from "@conduit/proto/store/v1";
-import type { Database } from "./adapters/database.js";
+import type { Database } from "./db/data-source.js";
 
 export interface ServerDeps {
   log: Logger;

@@ -51,7 +51,7 @@ describe("message-store health", () => {
 
     await pg.pause();
     await health.next("NOT_SERVING");
-    expect(store.lines.some((l) => l.msg === "health: degraded")).toBe(true);
+    expect((await store.waitForLine((l) => l.msg === "health: degraded")).failing).toEqual(["database"]);
 
     await pg.resume();
     await health.next("SERVING");
