@@ -13,11 +13,17 @@ import { createDatabase, reflectedFilesFor, reflectedServices, startService, typ
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+/** `served`: the RPCs each service implements; every other RPC must answer UNIMPLEMENTED. */
 const SERVICES = [
-  { service: "agent-loop", name: SERVICE_NAMES.agentLoop, definition: AgentLoopServiceService },
-  { service: "message-store", name: SERVICE_NAMES.messageStore, definition: MessageStoreServiceService },
-  { service: "provider-adapter", name: SERVICE_NAMES.providerAdapter, definition: ProviderAdapterServiceService },
-] as const;
+  { service: "agent-loop", name: SERVICE_NAMES.agentLoop, definition: AgentLoopServiceService, served: [] },
+  {
+    service: "message-store",
+    name: SERVICE_NAMES.messageStore,
+    definition: MessageStoreServiceService,
+    served: ["createOrganization", "createApiKey", "listApiKeys", "revokeApiKey", "authenticateApiKey"],
+  },
+  { service: "provider-adapter", name: SERVICE_NAMES.providerAdapter, definition: ProviderAdapterServiceService, served: [] },
+] as const satisfies ReadonlyArray<{ served: readonly string[] }>;
 
 const running = new Map<string, RunningService>();
 
@@ -37,7 +43,7 @@ afterAll(async () => {
 
 const addressOf = (service: string) => running.get(service)!.address;
 
-describe.each(SERVICES)("$service", ({ service, name, definition }) => {
+describe.each(SERVICES)("$service", ({ service, name, definition, served }) => {
   it("reports SERVING for the server and for its service", async () => {
     const client = healthClient(addressOf(service));
     try {
@@ -54,7 +60,7 @@ describe.each(SERVICES)("$service", ({ service, name, definition }) => {
     expect(await reflectedFilesFor(address, name)).toBeGreaterThan(0);
   });
 
-  it("answers UNIMPLEMENTED (reason NOT_IMPLEMENTED) for every RPC it does not serve yet", async () => {
+  it("answers UNIMPLEMENTED for every RPC it does not serve yet, and refuses unauthenticated calls to the rest", async () => {
     const defs = definition as unknown as ServiceDefinition;
     const Client = makeGenericClientConstructor(defs, name);
     const client = new Client(addressOf(service), credentials.createInsecure()) as unknown as Record<string, Function>;
@@ -70,7 +76,10 @@ describe.each(SERVICES)("$service", ({ service, name, definition }) => {
           : callUnary(fn as never, request);
         const err = await outcome.then(() => undefined, (e: unknown) => e);
         expect(err, `${name}/${method}`).toBeInstanceOf(ServiceError);
-        expect(err, `${name}/${method}`).toMatchObject({ code: Status.UNIMPLEMENTED, reason: "NOT_IMPLEMENTED" });
+        const expected = (served as readonly string[]).includes(method)
+          ? { code: Status.UNAUTHENTICATED, reason: "INVALID_API_KEY" }
+          : { code: Status.UNIMPLEMENTED, reason: "NOT_IMPLEMENTED" };
+        expect(err, `${name}/${method}`).toMatchObject(expected);
       }
     } finally {
       (client as unknown as { close(): void }).close();

@@ -1,0 +1,52 @@
+import type { Metadata } from "@grpc/grpc-js";
+import type { DataSource } from "typeorm";
+import { ApiKeyRow } from "../db/entities/index.js";
+import { hashKey, sameSecret } from "./keys.js";
+import { ORGANIZATION_HEADER, unauthenticated, type Principal } from "./principal.js";
+
+export interface Credentials {
+  /** Manages organizations and keys. Unset: admin RPCs are refused. */
+  adminKey?: string;
+  /** Held by agent-loop for run control. Unset: internal RPCs are refused. */
+  internalKey?: string;
+}
+
+/** How often `last_used_at` is written per key, at most: not a write per call. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Resolves `authorization: Bearer <credential>` to a principal. */
+export class Authenticator {
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly credentials: Credentials,
+  ) {}
+
+  async authenticate(metadata: Metadata): Promise<Principal> {
+    const header = metadata.get("authorization")[0];
+    const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+    if (!match?.[1]) throw unauthenticated("authorization metadata missing: send `authorization: Bearer <api key>`");
+    const secret = match[1];
+    if (this.credentials.adminKey && sameSecret(secret, this.credentials.adminKey)) return { kind: "admin" };
+    if (this.credentials.internalKey && sameSecret(secret, this.credentials.internalKey)) {
+      const org = metadata.get(ORGANIZATION_HEADER)[0];
+      return { kind: "internal", organizationId: typeof org === "string" && org ? org : undefined };
+    }
+    const key = await this.lookup(secret);
+    if (!key) throw unauthenticated("unknown or revoked API key");
+    return { kind: "caller", organizationId: key.organizationId, apiKeyId: key.id };
+  }
+
+  /** The valid key with this plaintext, if any; records its use. */
+  async lookup(plaintext: string): Promise<ApiKeyRow | null> {
+    const key = await this.db.getRepository(ApiKeyRow).findOneBy({ keyHash: hashKey(plaintext) });
+    if (!key || key.revokedAt) return null;
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(key.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
+      this.lastUsedWritten.set(key.id, now);
+      await this.db.getRepository(ApiKeyRow).update({ id: key.id }, { lastUsedAt: new Date(now) });
+    }
+    return key;
+  }
+}
