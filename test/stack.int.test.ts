@@ -20,7 +20,7 @@ const SERVICES = [
     service: "message-store",
     name: SERVICE_NAMES.messageStore,
     definition: MessageStoreServiceService,
-    served: ["createOrganization", "createApiKey", "listApiKeys", "revokeApiKey", "authenticateApiKey"],
+    served: ["createOrganization", "createApiKey", "listApiKeys", "revokeApiKey", "authenticateApiKey", "createAgent", "getAgent"],
   },
   { service: "provider-adapter", name: SERVICE_NAMES.providerAdapter, definition: ProviderAdapterServiceService, served: [] },
 ] as const satisfies ReadonlyArray<{ served: readonly string[] }>;

@@ -39,3 +39,11 @@ export const displayName = z.string().trim().min(1, { error: "must not be empty"
 
 /** A caller-chosen idempotency id (otid, conversation id, idempotency key). */
 export const token = z.string().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" });
+
+/**
+ * Checks the listed fields of a decoded proto message and passes the whole message through,
+ * typed as the message (a loose object keeps every field it does not list).
+ */
+export function protoMessage<T>(shape: z.core.$ZodLooseShape) {
+  return z.looseObject(shape) as unknown as z.ZodType<T>;
+}

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { JsonObject } from "./json.js";
 
 /** JSON columns hold the proto3 JSON form of their messages (ts-proto toJSON/fromJSON). */
 @Entity({ name: "agents" })
@@ -9,10 +10,10 @@ export class AgentRow {
   @Column({ type: "text" }) description: string;
   @Column({ type: "text", name: "agent_type" }) agentType: string;
   @Column({ type: "text" }) system: string;
-  @Column({ type: "jsonb" }) tools: unknown[];
-  @Column({ type: "jsonb", name: "tool_rules" }) toolRules: unknown[];
+  @Column({ type: "jsonb" }) tools: JsonObject[];
+  @Column({ type: "jsonb", name: "tool_rules" }) toolRules: JsonObject[];
   @Column({ type: "text" }) model: string;
-  @Column({ type: "jsonb", name: "model_settings" }) modelSettings: unknown;
+  @Column({ type: "jsonb", name: "model_settings" }) modelSettings: JsonObject;
   @Column({ type: "text" }) timezone: string;
   @Column({ type: "integer", name: "max_steps" }) maxSteps: number;
   @Column({ type: "jsonb", name: "message_ids" }) messageIds: string[];

@@ -7,6 +7,7 @@ import { OrganizationRow } from "./organization.js";
 import { RunLockRow, RunRow } from "./run.js";
 import { StepRow } from "./step.js";
 
+export { asJson, type JsonObject } from "./json.js";
 export { AgentRow, ApiKeyRow, ConversationContextRow, MemoryBlockRow, MessageRow, OrganizationRow, RunLockRow, RunRow, StepRow };
 
 export const ENTITIES = [

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { JsonObject } from "./json.js";
 
 /**
  * `sequence_id` (BIGSERIAL) is the cursor of every listing. `search_text` is what full-text
@@ -14,11 +15,11 @@ export class MessageRow {
   @Column({ type: "text", name: "run_id", nullable: true }) runId: string | null;
   @Column({ type: "text", name: "step_id", nullable: true }) stepId: string | null;
   @Column({ type: "text" }) role: string;
-  @Column({ type: "jsonb" }) content: unknown[];
-  @Column({ type: "jsonb", name: "tool_calls" }) toolCalls: unknown[];
+  @Column({ type: "jsonb" }) content: JsonObject[];
+  @Column({ type: "jsonb", name: "tool_calls" }) toolCalls: JsonObject[];
   @Column({ type: "text", name: "tool_call_id", nullable: true }) toolCallId: string | null;
-  @Column({ type: "jsonb", name: "tool_returns" }) toolReturns: unknown[];
-  @Column({ type: "jsonb" }) approvals: unknown[];
+  @Column({ type: "jsonb", name: "tool_returns" }) toolReturns: JsonObject[];
+  @Column({ type: "jsonb" }) approvals: JsonObject[];
   @Column({ type: "text", nullable: true }) model: string | null;
   @Column({ type: "text", nullable: true }) name: string | null;
   @Column({ type: "text" }) otid: string;

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { JsonObject } from "./json.js";
 
 /** Status and stop reason hold the proto enum names (RUN_STATUS_RUNNING, STOP_REASON_END_TURN). */
 @Entity({ name: "runs" })
@@ -12,9 +13,9 @@ export class RunRow {
   @Column({ type: "boolean" }) background: boolean;
   @Column({ type: "text", nullable: true }) owner: string | null;
   @Column({ type: "timestamptz", name: "lease_expires_at", nullable: true }) leaseExpiresAt: Date | null;
-  @Column({ type: "jsonb" }) usage: unknown;
+  @Column({ type: "jsonb" }) usage: JsonObject;
   @Column({ type: "integer", name: "ttft_ms", nullable: true }) ttftMs: number | null;
-  @Column({ type: "jsonb", nullable: true }) error: unknown;
+  @Column({ type: "jsonb", nullable: true }) error: JsonObject | null;
   @Column({ type: "text", name: "idempotency_key", nullable: true }) idempotencyKey: string | null;
   @Column({ type: "timestamptz", name: "created_at" }) createdAt: Date;
   @Column({ type: "timestamptz", name: "started_at", nullable: true }) startedAt: Date | null;

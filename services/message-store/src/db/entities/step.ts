@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { JsonObject } from "./json.js";
 
 @Entity({ name: "steps" })
 export class StepRow {
@@ -8,12 +9,12 @@ export class StepRow {
   @Column({ type: "text", name: "agent_id" }) agentId: string;
   @Column({ type: "integer", name: "step_number" }) stepNumber: number;
   @Column({ type: "text" }) model: string;
-  @Column({ type: "jsonb" }) usage: unknown;
+  @Column({ type: "jsonb" }) usage: JsonObject;
   @Column({ type: "text", name: "finish_reason" }) finishReason: string;
   @Column({ type: "text", name: "raw_finish_reason" }) rawFinishReason: string;
   @Column({ type: "text", name: "stop_reason", nullable: true }) stopReason: string | null;
   @Column({ type: "boolean", name: "is_err" }) isErr: boolean;
-  @Column({ type: "jsonb", nullable: true }) error: unknown;
+  @Column({ type: "jsonb", nullable: true }) error: JsonObject | null;
   @Column({ type: "timestamptz", name: "created_at" }) createdAt: Date;
   @Column({ type: "timestamptz", name: "completed_at", nullable: true }) completedAt: Date | null;
 }
