@@ -1,7 +1,9 @@
 // `make run`: starts the three services as separate processes on their default ports, in
 // embedded mode, prints where they listen and how to call them, and stops them all on Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -57,18 +59,23 @@ function formatEntry({ level, msg, time: _t, service: _s, pid: _p, ...rest }: Re
 
 function banner(addresses: Map<string, string>): string {
   const rows = SERVICES.map((s) => `  ${s.name.padEnd(18)}${(addresses.get(s.name) ?? "").padEnd(18)}${s.api}`);
-  const agentLoop = addresses.get("agent-loop");
+  const keyFile = process.env.CONDUIT_DEV_KEY_FILE!;
+  const key = existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : "(none: see the message-store log)";
+  const shownFile = keyFile.startsWith(root) ? keyFile.slice(root.length) : keyFile;
   return [
     "",
     paint(1, "Conduit is running") + " (embedded mode: PGlite under .conduit/, in-process bus)",
     "",
     ...rows,
     "",
+    `Your API key (kept in ${shownFile}): ${key}`,
+    "",
     "Check a service's health (grpc.health.v1):",
-    `  node scripts/healthcheck.mjs ${agentLoop}`,
-    "Call an RPC with buf curl, using the schema in proto/:",
-    `  npx buf curl --protocol grpc --http2-prior-knowledge --schema proto -d '{}' \\`,
-    `    http://${addresses.get("provider-adapter")}/conduit.provider.v1.ProviderAdapterService/ListModels`,
+    `  node scripts/healthcheck.mjs ${addresses.get("agent-loop")}`,
+    "Create an agent with buf curl, using the schema in proto/:",
+    `  npx buf curl --protocol grpc --http2-prior-knowledge --schema proto \\`,
+    `    -H "authorization: Bearer $(cat ${shownFile})" -d '{"agent":{"name":"demo"}}' \\`,
+    `    http://${addresses.get("message-store")}/conduit.store.v1.MessageStoreService/CreateAgent`,
     "Every service also serves gRPC server reflection. Press Ctrl-C to stop.",
     "",
   ].join("\n");
@@ -76,6 +83,24 @@ function banner(addresses: Map<string, string>): string {
 
 // Provider keys and other settings may live in a git-ignored .env beside this README.
 if (existsSync(`${root}.env`)) process.loadEnvFile(`${root}.env`);
+
+/** A secret kept in the data directory (mode 0600), made on first use. */
+function persistentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  writeFileSync(file, `${randomBytes(24).toString("hex")}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return readFileSync(file, "utf8").trim();
+}
+
+const dataDir = resolve(root, process.env.CONDUIT_DATA_DIR ?? ".conduit");
+mkdirSync(dataDir, { recursive: true });
+const devKeyFile = join(dataDir, "dev-api-key");
+// Explicit settings win; otherwise an admin credential kept across runs, an internal one per
+// run (only the services use it), and a development API key made on first start.
+process.env.CONDUIT_DATA_DIR = dataDir;
+process.env.CONDUIT_ADMIN_KEY ||= persistentSecret(join(dataDir, "admin-key"));
+process.env.CONDUIT_INTERNAL_KEY ||= randomBytes(24).toString("hex");
+process.env.CONDUIT_DEV_KEY_FILE ||= devKeyFile;
 
 const addresses = new Map<string, string>();
 const running = SERVICES.map((s) =>

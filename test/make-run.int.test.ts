@@ -1,11 +1,14 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkHealth, healthClient } from "@conduit/grpc-kit";
+import { credentials, Metadata } from "@grpc/grpc-js";
+import { callUnary, checkHealth, healthClient } from "@conduit/grpc-kit";
+import { Agent } from "@conduit/proto/agent/v1";
+import { MessageStoreServiceClient } from "@conduit/proto/store/v1";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), "conduit-run-"));
@@ -30,7 +33,7 @@ const alive = (pid: number) => {
 };
 
 describe("make run (scripts/stack.ts)", () => {
-  it("brings the three services to SERVING on their default ports within 20 s, and Ctrl-C stops them all", async () => {
+  it("brings the three services to SERVING on their default ports within 20 s with a working dev API key, and Ctrl-C stops them all", async () => {
     const startedAt = Date.now();
     const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/stack.ts"], {
       cwd: root,
@@ -57,6 +60,20 @@ describe("make run (scripts/stack.ts)", () => {
         client.close();
       }
     }
+    // The development API key is written on first start (owner-only) and works.
+    const keyFile = join(dataDir, "dev-api-key");
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const metadata = new Metadata();
+    metadata.set("authorization", `Bearer ${readFileSync(keyFile, "utf8").trim()}`);
+    const store = new MessageStoreServiceClient("127.0.0.1:50052", credentials.createInsecure());
+    try {
+      const { agent } = await callUnary(store.createAgent.bind(store), { agent: Agent.fromPartial({ name: "demo" }) }, { metadata });
+      expect(agent?.name).toBe("demo");
+    } finally {
+      store.close();
+    }
+    expect(output.some((l) => l.startsWith("Your API key") && l.includes("cdk_"))).toBe(true);
+
     const services = childrenOf(launcher.pid!);
     expect(services).toHaveLength(3);
 
