@@ -32,6 +32,13 @@ export function toAgent(row: AgentRow, blocks: MemoryBlockRow[]): Agent {
   };
 }
 
+/** Agents with their blocks, from one query for all the agents' blocks (in block order). */
+export function toAgents(rows: readonly AgentRow[], blocks: readonly MemoryBlockRow[]): Agent[] {
+  const byAgent = new Map<string, MemoryBlockRow[]>(rows.map((r) => [r.id, []]));
+  for (const block of blocks) byAgent.get(block.agentId)?.push(block);
+  return rows.map((row) => toAgent(row, byAgent.get(row.id) ?? []));
+}
+
 /** The stored columns of an agent's settings (everything but ids, blocks and timestamps). */
 export function agentColumns(agent: Agent) {
   return {
