@@ -1,7 +1,52 @@
+import type { Message } from "@conduit/proto/agent/v1";
 import type { MessageStoreServiceServer } from "@conduit/proto/store/v1";
-import type { HandlerDeps } from "./rpc.js";
+import { sequenceRange, type Page } from "../core/message-cursor.js";
+import {
+  appendMessages,
+  getMessage,
+  listContextMessages,
+  listMessages,
+  searchMessages,
+  updateMessage,
+} from "../store/messages.js";
+import {
+  appendMessagesRequest,
+  getMessageRequest,
+  listContextMessagesRequest,
+  listMessagesRequest,
+  searchMessagesRequest,
+  updateMessageRequest,
+} from "./message-schemas.js";
+import { rpc, type HandlerDeps } from "./rpc.js";
+import { LIMITS } from "./schemas.js";
 
 /** Messages and in-context lists. */
-export function messageHandlers(_deps: HandlerDeps): Partial<MessageStoreServiceServer> {
-  return {};
+export function messageHandlers(deps: HandlerDeps): Partial<MessageStoreServiceServer> {
+  return {
+    appendMessages: rpc.caller(deps, "AppendMessages", appendMessagesRequest, async (input, { org, db }) => ({
+      messages: await db.transaction((em) => appendMessages(em, org, input)),
+    })),
+
+    listMessages: rpc.caller(deps, "ListMessages", listMessagesRequest, async (input, { org, db }) =>
+      pageResponse(await listMessages(db.manager, org, { ...input, range: sequenceRange(input), direction: input.order })),
+    ),
+
+    getMessage: rpc.caller(deps, "GetMessage", getMessageRequest, async (input, { org, db }) => ({
+      message: await getMessage(db.manager, org, input.messageId),
+    })),
+
+    updateMessage: rpc.caller(deps, "UpdateMessage", updateMessageRequest, async (input, { org, db }) => ({
+      message: await db.transaction((em) => updateMessage(em, org, input.message, input.keys, LIMITS.maxMessageBytes)),
+    })),
+
+    searchMessages: rpc.caller(deps, "SearchMessages", searchMessagesRequest, async (input, { org, db }) =>
+      pageResponse(await searchMessages(db.manager, org, { ...input, range: sequenceRange(input), direction: input.order })),
+    ),
+
+    listContextMessages: rpc.caller(deps, "ListContextMessages", listContextMessagesRequest, async (input, { org, db }) => ({
+      messages: await listContextMessages(db.manager, org, input.agentId, input.conversationId),
+    })),
+  };
 }
+
+const pageResponse = (page: Page<Message>) => ({ messages: page.items, hasMore: page.hasMore, nextCursor: page.nextCursor });

@@ -1,0 +1,177 @@
+import type { EntityManager, SelectQueryBuilder } from "typeorm";
+import { invalidArgument, notFound, ServiceError, Status } from "@conduit/grpc-kit";
+import { Message, MessageRole, messageRoleToJSON } from "@conduit/proto/agent/v1";
+import { isEmptyRange, pageOf, type Direction, type Page, type SequenceRange } from "../core/message-cursor.js";
+import { AgentRow, MessageRow, RunRow } from "../db/entities/index.js";
+import { messageColumns, toMessage } from "../mappers/messages.js";
+import { lockAgent } from "./agents.js";
+import { appendContextIds, readContextIds } from "./contexts.js";
+import { insertMessages } from "./messages-write.js";
+
+/** What ListMessages filters on. Every index of the messages table leads with agent or run. */
+export interface MessageFilter {
+  agentId: string;
+  conversationId?: string | undefined;
+  runId?: string | undefined;
+  roles: readonly MessageRole[];
+  range: SequenceRange;
+  direction: Direction;
+  limit: number;
+}
+
+/** SearchMessages: a ListMessages filter plus web-search text and a creation-time window. */
+export interface SearchFilter extends MessageFilter {
+  query: string;
+  startTime?: Date | undefined;
+  endTime?: Date | undefined;
+}
+
+const EDITABLE_ROLES: ReadonlySet<MessageRole> = new Set([
+  MessageRole.MESSAGE_ROLE_SYSTEM,
+  MessageRole.MESSAGE_ROLE_USER,
+  MessageRole.MESSAGE_ROLE_ASSISTANT,
+]);
+
+/**
+ * Appends messages under the agent's lock (idempotent by otid) and, when asked, adds them to
+ * the in-context list of the conversation each stored message belongs to.
+ */
+export async function appendMessages(
+  em: EntityManager,
+  org: string,
+  req: { agentId: string; messages: readonly Message[]; addToContext: boolean },
+): Promise<Message[]> {
+  await lockAgent(em, org, req.agentId);
+  await checkRunsOfAgent(em, org, req.agentId, req.messages);
+  const stored = await insertMessages(em, org, req.agentId, req.messages.map((m) => ({ ...m, agentId: req.agentId })));
+  if (req.addToContext) {
+    const byConversation = new Map<string | undefined, string[]>();
+    for (const m of stored) {
+      if (!byConversation.has(m.conversationId)) byConversation.set(m.conversationId, []);
+      byConversation.get(m.conversationId)!.push(m.id);
+    }
+    for (const [conversationId, ids] of byConversation) await appendContextIds(em, org, req.agentId, conversationId, ids);
+  }
+  return stored;
+}
+
+export async function listMessages(em: EntityManager, org: string, filter: MessageFilter): Promise<Page<Message>> {
+  return page(em, org, filter, selectMessages(em, org, filter));
+}
+
+/** Postgres full-text search (english stemming) on the generated `search` column, in sequence order. */
+export async function searchMessages(em: EntityManager, org: string, filter: SearchFilter): Promise<Page<Message>> {
+  const query = selectMessages(em, org, filter).andWhere("m.search @@ websearch_to_tsquery('english', :query)", { query: filter.query });
+  if (filter.startTime) query.andWhere("m.created_at >= :startTime", { startTime: filter.startTime });
+  if (filter.endTime) query.andWhere("m.created_at < :endTime", { endTime: filter.endTime });
+  return page(em, org, filter, query);
+}
+
+export async function getMessage(em: EntityManager, org: string, messageId: string): Promise<Message> {
+  const row = await em.findOneBy(MessageRow, { id: messageId, organizationId: org });
+  if (!row) throw notFound("message", messageId);
+  return toMessage(row);
+}
+
+/**
+ * Replaces the masked fields (content, name) of a system, user or assistant message, with its
+ * search text; `updated_at` says when.
+ */
+export async function updateMessage(
+  em: EntityManager,
+  org: string,
+  patch: Message,
+  keys: ReadonlySet<"content" | "name">,
+  maxBytes: number,
+): Promise<Message> {
+  const row = await em
+    .createQueryBuilder(MessageRow, "m")
+    .setLock("pessimistic_write")
+    .where("m.id = :id AND m.organization_id = :org", { id: patch.id, org })
+    .getOne();
+  if (!row) throw notFound("message", patch.id);
+  const current = toMessage(row);
+  if (!EDITABLE_ROLES.has(current.role)) throw notEditable(current);
+  const next: Message = {
+    ...current,
+    content: keys.has("content") ? patch.content : current.content,
+    name: keys.has("name") ? patch.name || undefined : current.name,
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(Message.toJSON(next))).byteLength;
+  if (bytes > maxBytes) throw invalidArgument("message.content", `the message would be ${bytes} bytes as JSON; at most ${maxBytes}`);
+  const { content, name, searchText } = messageColumns(next);
+  await em.update(MessageRow, { sequenceId: row.sequenceId }, { content, name, searchText, updatedAt: new Date() });
+  return toMessage(await em.findOneByOrFail(MessageRow, { sequenceId: row.sequenceId }));
+}
+
+/** The conversation's in-context messages in list order; ids whose message is gone are skipped. */
+export async function listContextMessages(
+  em: EntityManager,
+  org: string,
+  agentId: string,
+  conversationId: string | undefined,
+): Promise<Message[]> {
+  await requireAgent(em, org, agentId);
+  const ids = await readContextIds(em, org, agentId, conversationId);
+  if (ids.length === 0) return [];
+  const rows = await em
+    .createQueryBuilder(MessageRow, "m")
+    .where("m.agent_id = :agentId AND m.organization_id = :org AND m.id = ANY(:ids)", { agentId, org, ids })
+    .getMany();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toMessage(row)] : [];
+  });
+}
+
+/**
+ * The rows of one page: `limit + 1` in cursor order. Each filter combination is served by an
+ * index scan of (agent_id, sequence_id), (agent_id, conversation_id, sequence_id) or
+ * (run_id, sequence_id) that stops after the page.
+ */
+function selectMessages(em: EntityManager, org: string, f: MessageFilter): SelectQueryBuilder<MessageRow> {
+  const query = em
+    .createQueryBuilder(MessageRow, "m")
+    .where("m.agent_id = :agentId AND m.organization_id = :org", { agentId: f.agentId, org });
+  if (f.conversationId !== undefined) query.andWhere("m.conversation_id = :conversationId", { conversationId: f.conversationId });
+  if (f.runId !== undefined) query.andWhere("m.run_id = :runId", { runId: f.runId });
+  if (f.roles.length > 0) query.andWhere("m.role IN (:...roles)", { roles: f.roles.map(messageRoleToJSON) });
+  if (f.range.after !== undefined) query.andWhere("m.sequence_id > :after", { after: f.range.after });
+  if (f.range.before !== undefined) query.andWhere("m.sequence_id < :before", { before: f.range.before });
+  return query.orderBy("m.sequence_id", f.direction === "asc" ? "ASC" : "DESC").limit(f.limit + 1);
+}
+
+/** Runs the page query; an empty page still answers NOT_FOUND for an agent the caller cannot see. */
+async function page(em: EntityManager, org: string, f: MessageFilter, query: SelectQueryBuilder<MessageRow>): Promise<Page<Message>> {
+  const rows = isEmptyRange(f.range) ? [] : await query.getMany();
+  if (rows.length === 0) await requireAgent(em, org, f.agentId);
+  const cut = pageOf(rows, f.limit, (row) => row.sequenceId);
+  return { ...cut, items: cut.items.map(toMessage) };
+}
+
+async function requireAgent(em: EntityManager, org: string, agentId: string): Promise<void> {
+  if (!(await em.existsBy(AgentRow, { id: agentId, organizationId: org }))) throw notFound("agent", agentId);
+}
+
+/** A message may name a run only of its own agent: anything else is NOT_FOUND like an unknown run. */
+async function checkRunsOfAgent(em: EntityManager, org: string, agentId: string, messages: readonly Message[]): Promise<void> {
+  const runIds = [...new Set(messages.flatMap((m) => (m.runId ? [m.runId] : [])))];
+  if (runIds.length === 0) return;
+  const found = await em
+    .createQueryBuilder(RunRow, "r")
+    .select("r.id", "id")
+    .where("r.id = ANY(:runIds) AND r.agent_id = :agentId AND r.organization_id = :org", { runIds, agentId, org })
+    .getRawMany<{ id: string }>();
+  const known = new Set(found.map((r) => r.id));
+  const missing = runIds.find((id) => !known.has(id));
+  if (missing) throw notFound("run", missing);
+}
+
+const notEditable = (m: Message) =>
+  new ServiceError(
+    Status.FAILED_PRECONDITION,
+    "MESSAGE_NOT_EDITABLE",
+    `message ${m.id} is a ${messageRoleToJSON(m.role)} message; only system, user and assistant messages can be edited`,
+    { metadata: { message_id: m.id, role: messageRoleToJSON(m.role) } },
+  );
