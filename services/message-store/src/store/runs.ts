@@ -1,0 +1,208 @@
+import { randomUUID } from "node:crypto";
+import type { EntityManager } from "typeorm";
+import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity.js";
+import { notFound } from "@conduit/grpc-kit";
+import { RunStatus, runStatusToJSON, Usage, type RunError, type StopReason } from "@conduit/proto/agent/v1";
+import { SortOrder } from "@conduit/proto/store/v1";
+import { encodePageToken } from "../core/page-token.js";
+import { isTerminal } from "../core/run-state.js";
+import { AgentRow, RunRow } from "../db/entities/index.js";
+import { errorColumn, stopReasonColumn, usageColumn } from "../mappers/runs.js";
+import { releaseRunLock, takeRunLock } from "./run-locks.js";
+
+/** Status names of runs that have not ended, as stored. */
+export const ACTIVE_STATUSES = [RunStatus.RUN_STATUS_CREATED, RunStatus.RUN_STATUS_RUNNING].map(runStatusToJSON);
+
+/** A lease end computed by the database clock, the one clock every replica's lease is judged by. */
+const LEASE_FROM_NOW = () => "now() + :leaseTtlMs * interval '1 millisecond'";
+
+export interface NewRun {
+  agentId: string;
+  conversationId?: string | undefined;
+  background: boolean;
+  idempotencyKey?: string | undefined;
+  owner: string;
+  leaseTtlMs: number;
+  acquireLock: boolean;
+}
+
+/**
+ * Creates a run in CREATED, or returns the agent's run with the same idempotency key
+ * (`created` false, nothing written). With `acquireLock`, the run takes its conversation's
+ * lock in the same transaction; a busy lock throws and so rolls the new run back.
+ */
+export async function createRun(em: EntityManager, org: string, input: NewRun): Promise<{ row: RunRow; created: boolean }> {
+  // Key-share: the agent cannot be deleted meanwhile, and other run writers are not serialized.
+  const agent = await em
+    .createQueryBuilder(AgentRow, "a")
+    .setLock("for_key_share")
+    .where("a.id = :id AND a.organization_id = :org", { id: input.agentId, org })
+    .getOne();
+  if (!agent) throw notFound("agent", input.agentId);
+  const id = `run-${randomUUID()}`;
+  const insert = em
+    .createQueryBuilder()
+    .insert()
+    .into(RunRow)
+    .values({
+      id,
+      organizationId: org,
+      agentId: input.agentId,
+      conversationId: input.conversationId ?? null,
+      status: runStatusToJSON(RunStatus.RUN_STATUS_CREATED),
+      stopReason: null,
+      background: input.background,
+      owner: input.owner,
+      leaseExpiresAt: LEASE_FROM_NOW,
+      usage: usageColumn(Usage.fromPartial({})),
+      idempotencyKey: input.idempotencyKey ?? null,
+    })
+    .setParameter("leaseTtlMs", input.leaseTtlMs)
+    .returning(["id"]);
+  if (input.idempotencyKey) {
+    // The only conflict a fresh id can meet is the agent's idempotency key.
+    const inserted = await insert.orIgnore().execute();
+    if ((inserted.raw as unknown[]).length === 0) {
+      return { row: await em.findOneByOrFail(RunRow, { agentId: input.agentId, idempotencyKey: input.idempotencyKey }), created: false };
+    }
+  } else {
+    await insert.execute();
+  }
+  const row = await em.findOneByOrFail(RunRow, { id });
+  if (input.acquireLock) await takeRunLock(em, row);
+  return { row, created: true };
+}
+
+/** A run of the organization; another organization's run is NOT_FOUND like a missing one. */
+export async function getRun(em: EntityManager, org: string, runId: string): Promise<RunRow> {
+  const row = await em.findOneBy(RunRow, { id: runId, organizationId: org });
+  if (!row) throw notFound("run", runId);
+  return row;
+}
+
+/** A run by id in any organization: run control addresses runs globally. */
+export async function findRun(em: EntityManager, runId: string): Promise<RunRow> {
+  const row = await em.findOneBy(RunRow, { id: runId });
+  if (!row) throw notFound("run", runId);
+  return row;
+}
+
+export interface RunQuery {
+  agentId?: string | undefined;
+  conversationId?: string | undefined;
+  statuses: RunStatus[];
+  activeOnly: boolean;
+  background?: boolean | undefined;
+  limit: number;
+  after: string | undefined;
+  order: SortOrder;
+}
+
+/** A page of the organization's runs in creation order (DESC unless ASC is asked for). */
+export async function listRuns(em: EntityManager, org: string, q: RunQuery): Promise<{ rows: RunRow[]; nextPageToken: string }> {
+  const asc = q.order === SortOrder.SORT_ORDER_ASC;
+  const query = em
+    .createQueryBuilder(RunRow, "r")
+    .where("r.organization_id = :org", { org })
+    .orderBy("r.seq", asc ? "ASC" : "DESC")
+    .limit(q.limit + 1);
+  if (q.agentId) query.andWhere("r.agent_id = :agentId", { agentId: q.agentId });
+  if (q.conversationId) query.andWhere("r.conversation_id = :conversationId", { conversationId: q.conversationId });
+  if (q.statuses.length > 0) query.andWhere("r.status IN (:...statuses)", { statuses: q.statuses.map(runStatusToJSON) });
+  if (q.activeOnly) query.andWhere("r.status IN (:...active)", { active: ACTIVE_STATUSES });
+  if (q.background !== undefined) query.andWhere("r.background = :background", { background: q.background });
+  if (q.after) query.andWhere(asc ? "r.seq > :after" : "r.seq < :after", { after: q.after });
+  const rows = await query.getMany();
+  const page = rows.slice(0, q.limit);
+  return { rows: page, nextPageToken: rows.length > q.limit ? encodePageToken(page.at(-1)!.seq) : "" };
+}
+
+export interface RunTransition {
+  runId: string;
+  expected: RunStatus;
+  next: RunStatus;
+  stopReason: StopReason;
+  usage: Usage | undefined;
+  error: RunError | undefined;
+  ttftMs: number | undefined;
+  owner: { owner: string; leaseTtlMs: number } | undefined;
+  expectedOwner: string | undefined;
+  onlyIfLeaseExpired: boolean;
+}
+
+/**
+ * The compare-and-set: one conditional UPDATE, so of concurrent transitions from one status
+ * exactly one matches. Returns whether this one won and the run as it is now (the winner's
+ * state when it lost). Ending a run also ends its lease and frees its lock.
+ */
+export async function transitionRun(em: EntityManager, t: RunTransition): Promise<{ won: boolean; row: RunRow }> {
+  const terminal = isTerminal(t.next);
+  const set: QueryDeepPartialEntity<RunRow> = { status: runStatusToJSON(t.next), updatedAt: () => "now()" };
+  if (t.next === RunStatus.RUN_STATUS_RUNNING) set.startedAt = () => "COALESCE(started_at, now())";
+  if (t.usage) set.usage = usageColumn(t.usage);
+  if (t.error) set.error = errorColumn(t.error);
+  if (t.ttftMs !== undefined) set.ttftMs = t.ttftMs;
+  if (t.owner) Object.assign(set, { owner: t.owner.owner, leaseExpiresAt: LEASE_FROM_NOW });
+  if (terminal) Object.assign(set, { stopReason: stopReasonColumn(t.stopReason), completedAt: () => "now()", leaseExpiresAt: null });
+  const update = em
+    .createQueryBuilder()
+    .update(RunRow)
+    .set(set)
+    .where("id = :runId AND status = :expected", { runId: t.runId, expected: runStatusToJSON(t.expected) })
+    .setParameter("leaseTtlMs", t.owner?.leaseTtlMs ?? 0);
+  if (t.expectedOwner !== undefined) update.andWhere("owner = :expectedOwner", { expectedOwner: t.expectedOwner });
+  if (t.onlyIfLeaseExpired) update.andWhere("lease_expires_at < now()");
+  const won = ((await update.returning(["id"]).execute()).raw as unknown[]).length > 0;
+  if (won && terminal) await releaseRunLock(em, t.runId);
+  return { won, row: await findRun(em, t.runId) };
+}
+
+/** Extends the lease while `owner` owns the run and it has not ended; otherwise changes nothing. */
+export async function renewLease(
+  em: EntityManager,
+  runId: string,
+  owner: string,
+  ttlMs: number,
+): Promise<{ renewed: boolean; row: RunRow }> {
+  const result = await em
+    .createQueryBuilder()
+    .update(RunRow)
+    .set({ leaseExpiresAt: LEASE_FROM_NOW, updatedAt: () => "now()" })
+    .where("id = :runId AND owner = :owner AND status IN (:...active)", { runId, owner, active: ACTIVE_STATUSES })
+    .setParameter("leaseTtlMs", ttlMs)
+    .returning(["id"])
+    .execute();
+  return { renewed: (result.raw as unknown[]).length > 0, row: await findRun(em, runId) };
+}
+
+/** Runs of every organization that have not ended and whose lease expired, oldest expiry first. */
+export function listExpiredLeases(em: EntityManager, limit: number): Promise<RunRow[]> {
+  return em
+    .createQueryBuilder(RunRow, "r")
+    .where("r.status IN (:...active) AND r.lease_expires_at < now()", { active: ACTIVE_STATUSES })
+    .orderBy("r.lease_expires_at", "ASC")
+    .addOrderBy("r.seq", "ASC")
+    .limit(limit)
+    .getMany();
+}
+
+/** Locks a run of the organization for the rest of the transaction (take the agent's lock first). */
+export async function lockRun(em: EntityManager, org: string, runId: string): Promise<RunRow> {
+  const row = await em
+    .createQueryBuilder(RunRow, "r")
+    .setLock("pessimistic_write")
+    .where("r.id = :runId AND r.organization_id = :org", { runId, org })
+    .getOne();
+  if (!row) throw notFound("run", runId);
+  return row;
+}
+
+/** Replaces a run's usage totals (the caller holds the run's row lock). */
+export async function setRunUsage(em: EntityManager, runId: string, usage: Usage): Promise<void> {
+  await em
+    .createQueryBuilder()
+    .update(RunRow)
+    .set({ usage: usageColumn(usage), updatedAt: () => "now()" })
+    .where("id = :runId", { runId })
+    .execute();
+}
