@@ -1,13 +1,14 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { credentials, makeGenericClientConstructor, type ServiceDefinition } from "@grpc/grpc-js";
+import { credentials, makeGenericClientConstructor, Metadata, type ServiceDefinition } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callStream, callUnary, checkHealth, healthClient, ServiceError, Status } from "@conduit/grpc-kit";
 import { SERVICE_NAMES } from "@conduit/proto";
 import { AgentLoopServiceService } from "@conduit/proto/agent/v1";
 import { ProviderAdapterServiceService } from "@conduit/proto/provider/v1";
-import { MessageStoreServiceService } from "@conduit/proto/store/v1";
+import { MessageStoreServiceClient, MessageStoreServiceService } from "@conduit/proto/store/v1";
 import { createDatabase, reflectedFilesFor, reflectedServices, startService, type RunningService } from "@conduit/testing";
 
 const run = promisify(execFile);
@@ -15,23 +16,25 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** `served`: the RPCs each service implements; every other RPC must answer UNIMPLEMENTED. */
 const SERVICES = [
-  { service: "agent-loop", name: SERVICE_NAMES.agentLoop, definition: AgentLoopServiceService, served: [] },
+  { service: "agent-loop", name: SERVICE_NAMES.agentLoop, definition: AgentLoopServiceService, served: [] as string[] },
   {
     service: "message-store",
     name: SERVICE_NAMES.messageStore,
     definition: MessageStoreServiceService,
-    served: ["createOrganization", "createApiKey", "listApiKeys", "revokeApiKey", "authenticateApiKey", "createAgent", "getAgent"],
+    // Every RPC is served; each needs a credential.
+    served: Object.keys(MessageStoreServiceService),
   },
-  { service: "provider-adapter", name: SERVICE_NAMES.providerAdapter, definition: ProviderAdapterServiceService, served: [] },
-] as const satisfies ReadonlyArray<{ served: readonly string[] }>;
+  { service: "provider-adapter", name: SERVICE_NAMES.providerAdapter, definition: ProviderAdapterServiceService, served: [] as string[] },
+] satisfies ReadonlyArray<{ served: readonly string[] }>;
 
+const ADMIN_KEY = randomBytes(24).toString("hex");
 const running = new Map<string, RunningService>();
 
 beforeAll(async () => {
   const env = { CONDUIT_PORT: "0" };
   const started = await Promise.all([
     startService("agent-loop", { ...env, NATS_URL: inject("natsUrl") }),
-    startService("message-store", { ...env, DATABASE_URL: await createDatabase(inject("pgUrl")) }),
+    startService("message-store", { ...env, DATABASE_URL: await createDatabase(inject("pgUrl")), CONDUIT_ADMIN_KEY: ADMIN_KEY }),
     startService("provider-adapter", env),
   ]);
   for (const proc of started) running.set(proc.name, proc);
@@ -88,15 +91,31 @@ describe.each(SERVICES)("$service", ({ service, name, definition, served }) => {
 });
 
 describe("polyglot callers", () => {
-  it("a Python client with stubs generated from proto/ reaches every service", async () => {
+  it("a Python client with stubs generated from proto/ reaches every service and uses the store with an API key", async () => {
+    const store = new MessageStoreServiceClient(addressOf("message-store"), credentials.createInsecure());
+    const admin = new Metadata();
+    admin.set("authorization", `Bearer ${ADMIN_KEY}`);
+    const { organization } = await callUnary(store.createOrganization.bind(store), { name: "python" }, { metadata: admin });
+    const { plaintextKey } = await callUnary(
+      store.createApiKey.bind(store),
+      { organizationId: organization!.id, name: "python" },
+      { metadata: admin },
+    );
+    store.close();
+
     await run(`${root}examples/python/generate.sh`, [], { cwd: root });
     const addresses = SERVICES.map((s) => addressOf(s.service));
-    const { stdout } = await run("/usr/bin/python3", [`${root}examples/python/health_check.py`, ...addresses], { cwd: root });
-    const lines = stdout.trim().split("\n");
-    expect(lines).toHaveLength(3);
-    for (const [i, { name }] of SERVICES.entries()) {
-      expect(lines[i]).toBe(`${name} ${addresses[i]} health=SERVING service_health=SERVING probe_rpc=UNIMPLEMENTED`);
-    }
+    const { stdout } = await run("/usr/bin/python3", [`${root}examples/python/health_check.py`, ...addresses], {
+      cwd: root,
+      env: { ...process.env, CONDUIT_API_KEY: plaintextKey },
+    });
+    // Without a key every served RPC refuses; the agent-loop and provider RPCs are not built yet.
+    expect(stdout.trim().split("\n")).toEqual([
+      `${SERVICE_NAMES.agentLoop} ${addresses[0]} health=SERVING service_health=SERVING probe_rpc=UNIMPLEMENTED`,
+      `${SERVICE_NAMES.messageStore} ${addresses[1]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
+      `${SERVICE_NAMES.providerAdapter} ${addresses[2]} health=SERVING service_health=SERVING probe_rpc=UNIMPLEMENTED`,
+      "agent name=from-python type=AGENT_TYPE_REACT max_steps=50 tools=conversation_search,memory_insert,memory_replace",
+    ]);
   });
 });
 
