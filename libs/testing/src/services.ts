@@ -12,24 +12,32 @@ export interface RunningService extends SupervisedProcess {
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** How startService runs a service: its TypeScript entry point under tsx, from the repo root. */
-export function serviceProcess(service: ConduitService, env: Record<string, string>): StartProcessOptions {
+export function serviceProcess(
+  service: ConduitService,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): StartProcessOptions {
   return {
     name: service,
     command: process.execPath,
-    args: ["--import", "tsx", `services/${service}/src/main.ts`],
+    args: [...nodeArgs, "--import", "tsx", `services/${service}/src/main.ts`],
     cwd: repoRoot,
     env: { ...process.env, CONDUIT_LOG_LEVEL: "info", ...env },
     ready: (line) => line.msg === "serving",
   };
 }
 
-/** Starts a service and resolves once it logs `"msg":"serving"` with its address. */
+/**
+ * Starts a service and resolves once it logs `"msg":"serving"` with its address. `nodeArgs`
+ * go to node before the entry point (benchmarks pass `--cpu-prof`).
+ */
 export async function startService(
   service: ConduitService,
   env: Record<string, string> = {},
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<RunningService> {
-  const proc = await startProcess({ ...serviceProcess(service, env), ...options });
+  const { nodeArgs, ...rest } = options;
+  const proc = await startProcess({ ...serviceProcess(service, env, nodeArgs), ...rest });
   const address = proc.lines.find((line) => line.msg === "serving")?.address;
   if (typeof address !== "string") {
     await proc.kill();

@@ -37,9 +37,11 @@ export function apiKeyHandlers(deps: HandlerDeps): Partial<MessageStoreServiceSe
       },
     ),
 
-    revokeApiKey: rpc.admin(deps, "RevokeApiKey", z.object({ apiKeyId }), async (input, { db }) => ({
-      apiKey: toApiKey(await revokeApiKey(db.manager, input.apiKeyId)),
-    })),
+    revokeApiKey: rpc.admin(deps, "RevokeApiKey", z.object({ apiKeyId }), async (input, { db }) => {
+      const row = await revokeApiKey(db.manager, input.apiKeyId);
+      deps.auth.forget(row.id);
+      return { apiKey: toApiKey(row) };
+    }),
 
     authenticateApiKey: rpc.internal(
       deps,
