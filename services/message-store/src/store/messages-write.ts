@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import { invalidArgument } from "@conduit/grpc-kit";
 import type { Message } from "@conduit/proto/agent/v1";
 import { MessageRow } from "../db/entities/index.js";
@@ -19,10 +19,7 @@ export async function insertMessages(
   messages: readonly Message[],
 ): Promise<Message[]> {
   const withIds = messages.map((m) => ({ ...m, id: m.id || `message-${randomUUID()}`, otid: m.otid || randomUUID() }));
-  const existing = await em
-    .createQueryBuilder(MessageRow, "m")
-    .where("m.agent_id = :agentId AND m.otid = ANY(:otids)", { agentId, otids: withIds.map((m) => m.otid) })
-    .getMany();
+  const existing = await storedWithOtids(em, agentId, withIds.map((m) => m.otid));
   const stored = new Map(existing.map((row) => [row.otid, row]));
   const toWrite = new Map<string, number>();
   withIds.forEach((m, index) => {
@@ -91,6 +88,20 @@ async function insertRows(em: EntityManager, rows: readonly MessageRow[]): Promi
     ],
   );
   return new Map(inserted.map((r) => [r.id, r.sequence_id]));
+}
+
+/**
+ * The agent's messages with these otids. Joined with unnest so that each otid is one probe of
+ * the (agent_id, otid) unique index: as an `otid = ANY(...)` filter the planner scanned all of
+ * a large agent's rows instead, which made appends slow down as the agent grew.
+ */
+async function storedWithOtids(em: EntityManager, agentId: string, otids: readonly string[]): Promise<MessageRow[]> {
+  const hits: { sequence_id: string }[] = await em.query(
+    "SELECT m.sequence_id FROM unnest($2::text[]) AS o(otid) JOIN messages m ON m.agent_id = $1 AND m.otid = o.otid",
+    [agentId, otids],
+  );
+  if (hits.length === 0) return [];
+  return em.findBy(MessageRow, { sequenceId: In(hits.map((h) => h.sequence_id)) });
 }
 
 /** Ids the caller chose for messages to write must be new, and distinct within the batch. */
