@@ -31,7 +31,11 @@ export async function run(args: string[]): Promise<void> {
   // `--profile DIR`: the store writes a V8 CPU profile there when it stops.
   const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
   const adminKey = randomBytes(24).toString("hex");
-  const postgres = await startPostgres();
+  // Sized like a database server rather than a test fixture: the table and its indexes
+  // (about 2 GB at a million rows) stay in shared buffers, and the load triggers no checkpoint.
+  const postgres = await startPostgres({
+    settings: { shared_buffers: "3GB", effective_cache_size: "8GB", max_wal_size: "8GB", work_mem: "16MB", gin_pending_list_limit: "32MB" },
+  });
   const store = await startService("message-store", {
     CONDUIT_PORT: "0",
     DATABASE_URL: postgres.url,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { callUnary, checkHealth, healthClient } from "@conduit/grpc-kit";
 import { Agent } from "@conduit/proto/agent/v1";
@@ -14,13 +14,15 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), "conduit-run-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** Pids of the processes whose parent is `pid`. */
-function childrenOf(pid: number): number[] {
+/** Pids of the service processes whose parent is `pid` (tsx may have a helper child too). */
+function servicesOf(pid: number): number[] {
+  let lines: string[];
   try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)]).toString().split("\n").filter(Boolean).map(Number);
+    lines = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)]).toString().split("\n");
   } catch {
     return []; // ps exits 1 when there are none
   }
+  return lines.filter((line) => /services\/[a-z-]+\/src\/main\.ts/.test(line)).map((line) => Number.parseInt(line, 10));
 }
 
 const alive = (pid: number) => {
@@ -41,6 +43,9 @@ describe("make run (scripts/stack.ts)", () => {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise<number | null>((resolve) => launcher.once("exit", (code) => resolve(code)));
+    onTestFinished(() => {
+      if (launcher.exitCode === null) launcher.kill("SIGINT");
+    });
     const output: string[] = [];
     const banner = new Promise<void>((resolve, reject) => {
       createInterface({ input: launcher.stdout! }).on("line", (line) => {
@@ -74,7 +79,7 @@ describe("make run (scripts/stack.ts)", () => {
     }
     expect(output.some((l) => l.startsWith("Your API key") && l.includes("cdk_"))).toBe(true);
 
-    const services = childrenOf(launcher.pid!);
+    const services = servicesOf(launcher.pid!);
     expect(services).toHaveLength(3);
 
     launcher.kill("SIGINT");

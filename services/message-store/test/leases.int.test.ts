@@ -1,9 +1,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
-import { Agent, ErrorType, RunStatus, StopReason, type Run } from "@conduit/proto/agent/v1";
-import { CreateRunRequest, TransitionRunRequest } from "@conduit/proto/store/v1";
-import { BACKENDS, startStore, type StoreHarness } from "./support/store-harness.js";
+import { ErrorType, RunStatus, StopReason, type Run } from "@conduit/proto/agent/v1";
+import { TransitionRunRequest } from "@conduit/proto/store/v1";
+import { newRun } from "./support/runs.js";
+import { BACKENDS, startStore, type AgentTenant, type StoreHarness } from "./support/store-harness.js";
 
 const INTERNAL = { internal: true as const };
 
@@ -14,20 +15,10 @@ describe.each(BACKENDS)("leases (%s)", (backend) => {
   });
   afterAll(() => store?.stop());
 
-  async function tenantWithAgent() {
-    const tenant = await store.newTenant();
-    const { agent } = await store.call("createAgent", { agent: Agent.fromPartial({ name: "a" }) }, { apiKey: tenant.apiKey });
-    return { ...tenant, agentId: agent!.id, internal: { internal: true as const, organizationId: tenant.organizationId } };
-  }
-  type Tenant = Awaited<ReturnType<typeof tenantWithAgent>>;
 
-  async function newRun(t: Tenant, partial: Partial<CreateRunRequest> = {}): Promise<Run> {
-    const request = CreateRunRequest.fromPartial({ agentId: t.agentId, owner: "replica-a", leaseTtlMs: 60_000, ...partial });
-    return (await store.call("createRun", request, t.internal)).run!;
-  }
 
   const renew = (runId: string, owner: string, ttlMs: number) => store.call("renewLease", { runId, owner, ttlMs }, INTERNAL);
-  const getRun = (t: Tenant, runId: string) => store.call("getRun", { runId }, { apiKey: t.apiKey }).then((r) => r.run!);
+  const getRun = (t: AgentTenant, runId: string) => store.call("getRun", { runId }, { apiKey: t.apiKey }).then((r) => r.run!);
 
   /** A sweeper's move: fail the run as owner_lost, but only once its lease has expired. */
   const sweep = (run: Run) =>
@@ -57,8 +48,8 @@ describe.each(BACKENDS)("leases (%s)", (backend) => {
   }
 
   it("lets the owner renew its lease, moving its end later", async () => {
-    const t = await tenantWithAgent();
-    const run = await newRun(t, { leaseTtlMs: 5_000 });
+    const t = await store.newAgentTenant();
+    const run = await newRun(store, t, { leaseTtlMs: 5_000 });
     const renewed = await renew(run.id, "replica-a", 120_000);
     expect(renewed.renewed).toBe(true);
     expect(renewed.run!.leaseExpiresAt!.getTime()).toBeGreaterThan(run.leaseExpiresAt!.getTime() + 100_000);
@@ -66,8 +57,8 @@ describe.each(BACKENDS)("leases (%s)", (backend) => {
   });
 
   it("answers renewed = false with the current run to another owner, and to the owner of an ended run", async () => {
-    const t = await tenantWithAgent();
-    const run = await newRun(t);
+    const t = await store.newAgentTenant();
+    const run = await newRun(store, t);
     expect(await renew(run.id, "replica-b", 120_000)).toEqual({ renewed: false, run });
 
     const ended = await store.call(
@@ -85,9 +76,9 @@ describe.each(BACKENDS)("leases (%s)", (backend) => {
   });
 
   it("lists expired leases oldest first, and lets a sweeper fail a run only once its lease expired", async () => {
-    const t = await tenantWithAgent();
-    const older = await newRun(t, { acquireLock: true });
-    const newer = await newRun(t, { conversationId: "conv-1" });
+    const t = await store.newAgentTenant();
+    const older = await newRun(store, t, { acquireLock: true });
+    const newer = await newRun(store, t, { conversationId: "conv-1" });
     // Before expiry the sweeper's guarded transition loses and the runs are not listed.
     expect((await sweep(older)).won).toBe(false);
     const { runs: early } = await store.call("listExpiredLeases", { limit: 0 }, INTERNAL);
@@ -113,12 +104,12 @@ describe.each(BACKENDS)("leases (%s)", (backend) => {
     expect((await untilExpired([newer.id])).map((r) => r.id)).toEqual([newer.id]);
     const { runs: after } = await store.call("listExpiredLeases", { limit: 1000 }, INTERNAL);
     expect(after.map((r) => r.id)).not.toContain(older.id);
-    await expect(newRun(t, { acquireLock: true })).resolves.toMatchObject({ status: RunStatus.RUN_STATUS_CREATED });
+    await expect(newRun(store, t, { acquireLock: true })).resolves.toMatchObject({ status: RunStatus.RUN_STATUS_CREATED });
   });
 
   it("keeps a renewed lease away from the sweeper", async () => {
-    const t = await tenantWithAgent();
-    const run = await newRun(t, { leaseTtlMs: 1000 });
+    const t = await store.newAgentTenant();
+    const run = await newRun(store, t, { leaseTtlMs: 1000 });
     await untilExpired([run.id]);
     // The owner comes back in time: the renewal wins and the sweeper's guard holds.
     expect((await renew(run.id, "replica-a", 60_000)).renewed).toBe(true);
@@ -127,8 +118,8 @@ describe.each(BACKENDS)("leases (%s)", (backend) => {
   });
 
   it("names the bad field of a lease request", async () => {
-    const t = await tenantWithAgent();
-    const run = await newRun(t);
+    const t = await store.newAgentTenant();
+    const run = await newRun(store, t);
     const refusal = (field: string) => ({ code: Status.INVALID_ARGUMENT, reason: "INVALID_ARGUMENT", metadata: { field } });
     await expect(renew(run.id, "replica-a", 999)).rejects.toMatchObject(refusal("ttl_ms"));
     await expect(renew(run.id, "", 5000)).rejects.toMatchObject(refusal("owner"));

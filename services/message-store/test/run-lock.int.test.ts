@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
-import { Agent, Message, MessageRole, RunStatus, StopReason, type Run } from "@conduit/proto/agent/v1";
+import { Agent, Message, MessageRole, RunStatus, StopReason } from "@conduit/proto/agent/v1";
 import { CommitStepRequest, CreateRunRequest, ListRunsRequest, TransitionRunRequest } from "@conduit/proto/store/v1";
-import { BACKENDS, startStore, type StoreHarness } from "./support/store-harness.js";
+import { newRun } from "./support/runs.js";
+import { BACKENDS, startStore, type AgentTenant, type StoreHarness } from "./support/store-harness.js";
 
 const CONTENDERS = 20;
 
@@ -13,16 +14,8 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   });
   afterAll(() => store?.stop());
 
-  async function tenantWithAgent() {
-    const tenant = await store.newTenant();
-    const { agent } = await store.call("createAgent", { agent: Agent.fromPartial({ name: "a" }) }, { apiKey: tenant.apiKey });
-    return { ...tenant, agentId: agent!.id, internal: { internal: true as const, organizationId: tenant.organizationId } };
-  }
-  type Tenant = Awaited<ReturnType<typeof tenantWithAgent>>;
-
-  const createRun = (t: Tenant, partial: Partial<CreateRunRequest> = {}) =>
+  const createRun = (t: AgentTenant, partial: Partial<CreateRunRequest> = {}) =>
     store.call("createRun", CreateRunRequest.fromPartial({ agentId: t.agentId, owner: "replica-a", leaseTtlMs: 60_000, ...partial }), t.internal);
-  const newRun = async (t: Tenant, partial: Partial<CreateRunRequest> = {}): Promise<Run> => (await createRun(t, partial)).run!;
   const acquire = (runId: string) => store.call("acquireRunLock", { runId }, { internal: true });
   const release = (runId: string) => store.call("releaseRunLock", { runId }, { internal: true });
   const busyWith = (activeRunId: string) => ({
@@ -39,8 +32,8 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   }
 
   it(`lets exactly one of ${CONTENDERS} concurrent acquirers win and tells the others its id`, async () => {
-    const t = await tenantWithAgent();
-    const runs = await Promise.all(Array.from({ length: CONTENDERS }, () => newRun(t)));
+    const t = await store.newAgentTenant();
+    const runs = await Promise.all(Array.from({ length: CONTENDERS }, () => newRun(store, t)));
     const { won, refused } = outcome(await Promise.allSettled(runs.map((r) => acquire(r.id))));
     expect(won).toHaveLength(1);
     const winner = won[0]!.run!;
@@ -50,7 +43,7 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   });
 
   it(`writes exactly one run for ${CONTENDERS} concurrent CreateRun calls that take the lock`, async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const calls = Array.from({ length: CONTENDERS }, () => createRun(t, { acquireLock: true }));
     const { won, refused } = outcome(await Promise.allSettled(calls));
     expect(won).toHaveLength(1);
@@ -64,27 +57,27 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   });
 
   it("locks each conversation independently of the others and of the default conversation", async () => {
-    const t = await tenantWithAgent();
-    const inDefault = await newRun(t, { acquireLock: true });
-    const inA = await newRun(t, { conversationId: "conv-a", acquireLock: true });
-    const inB = await newRun(t, { conversationId: "conv-b" });
+    const t = await store.newAgentTenant();
+    const inDefault = await newRun(store, t, { acquireLock: true });
+    const inA = await newRun(store, t, { conversationId: "conv-a", acquireLock: true });
+    const inB = await newRun(store, t, { conversationId: "conv-b" });
     await acquire(inB.id);
 
-    const secondInA = await newRun(t, { conversationId: "conv-a" });
+    const secondInA = await newRun(store, t, { conversationId: "conv-a" });
     await expect(acquire(secondInA.id)).rejects.toMatchObject(busyWith(inA.id));
-    const secondInDefault = await newRun(t);
+    const secondInDefault = await newRun(store, t);
     await expect(acquire(secondInDefault.id)).rejects.toMatchObject(busyWith(inDefault.id));
     await expect(createRun(t, { conversationId: "conv-b", acquireLock: true })).rejects.toMatchObject(busyWith(inB.id));
 
     // Another agent's default conversation is its own.
     const { agent: other } = await store.call("createAgent", { agent: Agent.fromPartial({ name: "b" }) }, { apiKey: t.apiKey });
-    await expect(newRun(t, { agentId: other!.id, acquireLock: true })).resolves.toMatchObject({ agentId: other!.id });
+    await expect(newRun(store, t, { agentId: other!.id, acquireLock: true })).resolves.toMatchObject({ agentId: other!.id });
   });
 
   it("re-acquires a lock the run holds, releases idempotently, and lets the next run in", async () => {
-    const t = await tenantWithAgent();
-    const first = await newRun(t, { acquireLock: true });
-    const next = await newRun(t);
+    const t = await store.newAgentTenant();
+    const first = await newRun(store, t, { acquireLock: true });
+    const next = await newRun(store, t);
     expect((await acquire(first.id)).run).toEqual(first);
     await expect(acquire(next.id)).rejects.toMatchObject(busyWith(first.id));
 
@@ -96,8 +89,8 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   });
 
   it("releases the lock when the run ends, and refuses the lock to an ended run with RUN_ENDED", async () => {
-    const t = await tenantWithAgent();
-    const run = await newRun(t, { acquireLock: true });
+    const t = await store.newAgentTenant();
+    const run = await newRun(store, t, { acquireLock: true });
     const ended = await store.call(
       "transitionRun",
       TransitionRunRequest.fromPartial({
@@ -110,7 +103,7 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
     );
     expect(ended.won).toBe(true);
     expect(await release(run.id)).toEqual({ released: false });
-    await expect(newRun(t, { acquireLock: true })).resolves.toMatchObject({ status: RunStatus.RUN_STATUS_CREATED });
+    await expect(newRun(store, t, { acquireLock: true })).resolves.toMatchObject({ status: RunStatus.RUN_STATUS_CREATED });
     await expect(acquire(run.id)).rejects.toMatchObject({
       code: Status.FAILED_PRECONDITION,
       reason: "RUN_ENDED",
@@ -119,7 +112,7 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   });
 
   it("returns the existing run for a repeated idempotency key without touching the lock", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const first = await createRun(t, { idempotencyKey: "k", acquireLock: true });
     const again = await createRun(t, { idempotencyKey: "k", acquireLock: true });
     expect(again).toEqual({ run: first.run, created: false });
@@ -127,10 +120,10 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   });
 
   it("never deadlocks or leaves an ended run holding the lock while acquirers, commits and ends race", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const internal = t.internal;
     for (let round = 0; round < 3; round++) {
-      const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => newRun(t, { conversationId: i % 2 ? "conv-a" : undefined })));
+      const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => newRun(store, t, { conversationId: i % 2 ? "conv-a" : undefined })));
       for (const run of runs) {
         const start = { runId: run.id, expectedStatus: RunStatus.RUN_STATUS_CREATED, newStatus: RunStatus.RUN_STATUS_RUNNING };
         await store.call("transitionRun", TransitionRunRequest.fromPartial(start), internal);

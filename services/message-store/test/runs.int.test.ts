@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
 import { Agent, ErrorType, RunStatus, StopReason, type Run } from "@conduit/proto/agent/v1";
 import { CreateRunRequest, ListRunsRequest, SortOrder, TransitionRunRequest } from "@conduit/proto/store/v1";
-import { BACKENDS, startStore, type StoreHarness } from "./support/store-harness.js";
+import { newRun } from "./support/runs.js";
+import { BACKENDS, startStore, type AgentTenant, type StoreHarness } from "./support/store-harness.js";
 
 const { RUN_STATUS_CREATED: CREATED, RUN_STATUS_RUNNING: RUNNING, RUN_STATUS_COMPLETED: COMPLETED } = RunStatus;
 const { RUN_STATUS_FAILED: FAILED, RUN_STATUS_CANCELLED: CANCELLED } = RunStatus;
@@ -21,37 +22,26 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
   afterAll(() => store?.stop());
 
-  /** A fresh organization with one agent, and the credentials to act for it. */
-  async function tenantWithAgent() {
-    const tenant = await store.newTenant();
-    const { agent } = await store.call("createAgent", { agent: Agent.fromPartial({ name: "a" }) }, { apiKey: tenant.apiKey });
-    return { ...tenant, agentId: agent!.id, internal: { internal: true as const, organizationId: tenant.organizationId } };
-  }
-  type Tenant = Awaited<ReturnType<typeof tenantWithAgent>>;
 
-  async function newRun(t: Tenant, partial: Partial<CreateRunRequest> = {}): Promise<Run> {
-    const request = CreateRunRequest.fromPartial({ agentId: t.agentId, owner: "replica-a", leaseTtlMs: 60_000, ...partial });
-    return (await store.call("createRun", request, t.internal)).run!;
-  }
 
-  const transition = (t: Tenant, partial: Partial<TransitionRunRequest>) =>
+  const transition = (t: AgentTenant, partial: Partial<TransitionRunRequest>) =>
     store.call("transitionRun", TransitionRunRequest.fromPartial(partial), t.internal);
 
-  async function runningRun(t: Tenant, partial: Partial<CreateRunRequest> = {}): Promise<Run> {
-    const run = await newRun(t, partial);
+  async function runningRun(t: AgentTenant, partial: Partial<CreateRunRequest> = {}): Promise<Run> {
+    const run = await newRun(store, t, partial);
     const moved = await transition(t, { runId: run.id, expectedStatus: CREATED, newStatus: RUNNING });
     expect(moved.won).toBe(true);
     return moved.run!;
   }
 
-  const getRun = (t: Tenant, runId: string) => store.call("getRun", { runId }, { apiKey: t.apiKey }).then((r) => r.run!);
-  const listRuns = (t: Tenant, partial: Partial<ListRunsRequest>) =>
+  const getRun = (t: AgentTenant, runId: string) => store.call("getRun", { runId }, { apiKey: t.apiKey }).then((r) => r.run!);
+  const listRuns = (t: AgentTenant, partial: Partial<ListRunsRequest>) =>
     store.call("listRuns", ListRunsRequest.fromPartial(partial), { apiKey: t.apiKey });
 
   it("creates a run in CREATED owned by its owner with a lease, readable with the caller's key", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const before = Date.now();
-    const run = await newRun(t, { conversationId: "conv-1", background: true, leaseTtlMs: 30_000 });
+    const run = await newRun(store, t, { conversationId: "conv-1", background: true, leaseTtlMs: 30_000 });
     expect(run).toMatchObject({
       organizationId: t.organizationId,
       agentId: t.agentId,
@@ -72,7 +62,7 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("returns the agent's run with the same idempotency key and writes nothing", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const create = (owner: string) =>
       store.call("createRun", CreateRunRequest.fromPartial({ agentId: t.agentId, owner, leaseTtlMs: 5000, idempotencyKey: "otid-1" }), t.internal);
     const first = await create("replica-a");
@@ -84,8 +74,8 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("moves CREATED → RUNNING, setting started_at, and RUNNING → RUNNING updates only the given fields", async () => {
-    const t = await tenantWithAgent();
-    const created = await newRun(t);
+    const t = await store.newAgentTenant();
+    const created = await newRun(store, t);
     const started = await transition(t, { runId: created.id, expectedStatus: CREATED, newStatus: RUNNING });
     expect(started.won).toBe(true);
     expect(started.run).toMatchObject({ status: RUNNING, owner: "replica-a", leaseExpiresAt: created.leaseExpiresAt });
@@ -103,8 +93,8 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
     ["RUNNING", "FAILED", RUNNING, FAILED],
     ["RUNNING", "CANCELLED", RUNNING, CANCELLED],
   ] as const)("ends a run %s → %s with its facts, ending the lease", async (_from, _to, from, to) => {
-    const t = await tenantWithAgent();
-    const run = from === RUNNING ? await runningRun(t) : await newRun(t);
+    const t = await store.newAgentTenant();
+    const run = from === RUNNING ? await runningRun(t) : await newRun(store, t);
     const ended = await transition(t, {
       runId: run.id,
       expectedStatus: from,
@@ -129,8 +119,8 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
     ["a terminal status without a stop reason", RUNNING, COMPLETED, StopReason.STOP_REASON_UNSPECIFIED],
     ["a stop reason on an active status", CREATED, RUNNING, StopReason.STOP_REASON_END_TURN],
   ] as const)("refuses %s as INVALID_TRANSITION and leaves the run as it was", async (_name, from, to, stopReason) => {
-    const t = await tenantWithAgent();
-    const run = from === RUNNING ? await runningRun(t) : await newRun(t);
+    const t = await store.newAgentTenant();
+    const run = from === RUNNING ? await runningRun(t) : await newRun(store, t);
     await expect(transition(t, { runId: run.id, expectedStatus: from, newStatus: to, stopReason })).rejects.toMatchObject({
       code: Status.FAILED_PRECONDITION,
       reason: "INVALID_TRANSITION",
@@ -140,7 +130,7 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it.each(["COMPLETED", "FAILED", "CANCELLED"] as const)("keeps a %s run final: every later transition is refused or loses", async (name) => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const terminal = RunStatus[`RUN_STATUS_${name}`];
     const run = await runningRun(t);
     const ended = (await transition(t, { runId: run.id, expectedStatus: RUNNING, newStatus: terminal, stopReason: REASON_FOR[terminal] })).run!;
@@ -170,7 +160,7 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("reports the winner to the loser of two concurrent transitions", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     for (let i = 0; i < 5; i++) {
       const run = await runningRun(t);
       const [complete, cancel] = await Promise.all([
@@ -186,7 +176,7 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("applies a transition only for the expected owner, and hands a run to a new owner with a fresh lease", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const run = await runningRun(t);
     const wrongOwner = await transition(t, { runId: run.id, expectedStatus: RUNNING, newStatus: RUNNING, expectedOwner: "replica-x", ttftMs: 5 });
     expect(wrongOwner).toEqual({ won: false, run });
@@ -208,13 +198,13 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("lists runs by agent, conversation, status, activity and background flag, newest first unless asked", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const { agent: other } = await store.call("createAgent", { agent: Agent.fromPartial({ name: "b" }) }, { apiKey: t.apiKey });
-    const a1 = await newRun(t);
+    const a1 = await newRun(store, t);
     const a2 = await runningRun(t, { conversationId: "conv-1", background: true });
-    const a3 = await newRun(t, { conversationId: "conv-1" });
+    const a3 = await newRun(store, t, { conversationId: "conv-1" });
     await transition(t, { runId: a3.id, expectedStatus: CREATED, newStatus: CANCELLED, stopReason: StopReason.STOP_REASON_CANCELLED });
-    const b1 = await newRun(t, { agentId: other!.id, background: true });
+    const b1 = await newRun(store, t, { agentId: other!.id, background: true });
     const ids = async (partial: Partial<ListRunsRequest>) => (await listRuns(t, partial)).runs.map((r) => r.id);
 
     expect(await ids({})).toEqual([b1.id, a3.id, a2.id, a1.id]);
@@ -229,9 +219,9 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("pages through runs with opaque tokens, each run exactly once, in both orders", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const created: string[] = [];
-    for (let i = 0; i < 7; i++) created.push((await newRun(t)).id);
+    for (let i = 0; i < 7; i++) created.push((await newRun(store, t)).id);
     for (const order of [SortOrder.SORT_ORDER_DESC, SortOrder.SORT_ORDER_ASC]) {
       const seen: string[] = [];
       let pageToken = "";
@@ -246,8 +236,8 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("takes only the internal credential for run control; callers may read runs and steps", async () => {
-    const t = await tenantWithAgent();
-    const run = await newRun(t);
+    const t = await store.newAgentTenant();
+    const run = await newRun(store, t);
     const asCaller = { apiKey: t.apiKey };
     const refused = await Promise.allSettled([
       store.call("createRun", CreateRunRequest.fromPartial({ agentId: t.agentId, owner: "x", leaseTtlMs: 5000 }), asCaller),
@@ -267,30 +257,30 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
   });
 
   it("answers NOT_FOUND for another organization's run and agent", async () => {
-    const owner = await tenantWithAgent();
-    const other = await tenantWithAgent();
-    const run = await newRun(owner);
+    const owner = await store.newAgentTenant();
+    const other = await store.newAgentTenant();
+    const run = await newRun(store, owner);
     await expect(getRun(other, run.id)).rejects.toMatchObject({ code: Status.NOT_FOUND, reason: "RUN_NOT_FOUND", metadata: { run_id: run.id } });
     await expect(store.call("listSteps", { runId: run.id }, { apiKey: other.apiKey })).rejects.toMatchObject({ reason: "RUN_NOT_FOUND" });
     await expect(listRuns(other, { agentId: owner.agentId })).rejects.toMatchObject({ reason: "AGENT_NOT_FOUND" });
-    await expect(newRun(other, { agentId: owner.agentId })).rejects.toMatchObject({ reason: "AGENT_NOT_FOUND" });
+    await expect(newRun(store, other, { agentId: owner.agentId })).rejects.toMatchObject({ reason: "AGENT_NOT_FOUND" });
     expect((await listRuns(other, {})).runs.map((r) => r.id)).toEqual([]);
     expect((await listRuns(owner, {})).runs.map((r) => r.id)).toEqual([run.id]);
   });
 
   it("names the bad field of a refused request and writes nothing", async () => {
-    const t = await tenantWithAgent();
+    const t = await store.newAgentTenant();
     const refusal = (field: string) => ({ code: Status.INVALID_ARGUMENT, reason: "INVALID_ARGUMENT", metadata: { field } });
-    await expect(newRun(t, { leaseTtlMs: 999 })).rejects.toMatchObject(refusal("lease_ttl_ms"));
-    await expect(newRun(t, { owner: "" })).rejects.toMatchObject(refusal("owner"));
-    await expect(newRun(t, { agentId: "agent-1" })).rejects.toMatchObject(refusal("agent_id"));
-    await expect(newRun(t, { conversationId: "" })).rejects.toMatchObject(refusal("conversation_id"));
+    await expect(newRun(store, t, { leaseTtlMs: 999 })).rejects.toMatchObject(refusal("lease_ttl_ms"));
+    await expect(newRun(store, t, { owner: "" })).rejects.toMatchObject(refusal("owner"));
+    await expect(newRun(store, t, { agentId: "agent-1" })).rejects.toMatchObject(refusal("agent_id"));
+    await expect(newRun(store, t, { conversationId: "" })).rejects.toMatchObject(refusal("conversation_id"));
     await expect(
       store.call("createRun", CreateRunRequest.fromPartial({ agentId: t.agentId, owner: "x", leaseTtlMs: 5000 }), { internal: true }),
     ).rejects.toMatchObject(refusal("conduit-organization-id"));
     expect((await listRuns(t, {})).runs).toEqual([]);
 
-    const run = await newRun(t);
+    const run = await newRun(store, t);
     await expect(transition(t, { runId: run.id, expectedStatus: CREATED, newStatus: RUNNING, owner: "replica-b" })).rejects.toMatchObject(
       refusal("lease_ttl_ms"),
     );

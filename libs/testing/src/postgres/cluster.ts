@@ -11,6 +11,8 @@ export interface ClusterLayout {
   bin: string;
   root: string;
   owner: OsUser | undefined;
+  /** Extra server settings, over the throwaway defaults below. */
+  settings?: Readonly<Record<string, string>>;
 }
 
 const dataDir = (layout: ClusterLayout) => join(layout.root, "data");
@@ -51,6 +53,7 @@ export async function launchPostmaster(layout: ClusterLayout, port: number): Pro
     // One server is shared by every test file of a run.
     max_connections: "200",
     lc_messages: "C",
+    ...layout.settings,
   };
   const args = ["-D", dataDir(layout), "-p", String(port)];
   for (const [name, value] of Object.entries(settings)) args.push("-c", `${name}=${value}`);

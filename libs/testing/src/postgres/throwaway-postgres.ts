@@ -27,6 +27,8 @@ export interface ThrowawayPostgres {
 export interface StartPostgresOptions {
   /** Parent of the cluster's fresh directory; default /dev/shm, else the OS temp dir. Postgres must be able to traverse it. */
   dir?: string;
+  /** Extra server settings (`-c name=value`), e.g. memory sizes for a benchmark. */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** Creates, starts and returns a throwaway PostgreSQL cluster with an empty `conduit` database. */
@@ -36,7 +38,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   let postmaster: SupervisedProcess | undefined;
   try {
     const [bin, owner] = await Promise.all([postgresBinDir(), postgresOsUser()]);
-    const layout: ClusterLayout = { bin, root, owner };
+    const layout: ClusterLayout = { bin, root, owner, settings: options.settings ?? {} };
     if (owner) await chown(root, owner.uid, owner.gid);
     await initCluster(layout);
     const started = await onFreePort(async (port) => ({ port, server: await launchPostmaster(layout, port) }));

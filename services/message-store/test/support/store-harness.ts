@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { inject } from "vitest";
 import { callUnary } from "@conduit/grpc-kit";
+import { Agent } from "@conduit/proto/agent/v1";
 import { MessageStoreServiceClient, type MessageStoreServiceService } from "@conduit/proto/store/v1";
 import { createDatabase, startService, type RunningService } from "@conduit/testing";
 
@@ -36,7 +37,16 @@ export interface StoreHarness {
   call<M extends Method>(method: M, request: UnaryMethods[M][0], as: As): Promise<UnaryMethods[M][1]>;
   /** A fresh organization with one API key, so tests never see each other's rows. */
   newTenant(): Promise<{ organizationId: string; apiKey: string }>;
+  /** A fresh organization with one agent, and the internal credential that acts for it. */
+  newAgentTenant(): Promise<AgentTenant>;
   stop(): Promise<void>;
+}
+
+export interface AgentTenant {
+  organizationId: string;
+  apiKey: string;
+  agentId: string;
+  internal: { internal: true; organizationId: string };
 }
 
 export function metadataFor(as: As, secrets: { adminKey: string; internalKey: string }): Metadata {
@@ -68,15 +78,21 @@ export async function startStore(backend: Backend, env: Record<string, string> =
     const fn = (client[method as keyof Client] as (...args: never[]) => unknown).bind(client);
     return callUnary(fn as never, request, { metadata: metadataFor(as, secrets), timeoutMs: 30_000 });
   };
+  const newTenant = async () => {
+    const { organization } = await call("createOrganization", { name: "tenant" }, { admin: true });
+    const { plaintextKey } = await call("createApiKey", { organizationId: organization!.id, name: "test" }, { admin: true });
+    return { organizationId: organization!.id, apiKey: plaintextKey };
+  };
   return {
     backend,
     address: proc.address,
     process: proc,
     call,
-    async newTenant() {
-      const { organization } = await call("createOrganization", { name: "tenant" }, { admin: true });
-      const { plaintextKey } = await call("createApiKey", { organizationId: organization!.id, name: "test" }, { admin: true });
-      return { organizationId: organization!.id, apiKey: plaintextKey };
+    newTenant,
+    async newAgentTenant() {
+      const tenant = await newTenant();
+      const { agent } = await call("createAgent", { agent: Agent.fromPartial({ name: "a" }) }, { apiKey: tenant.apiKey });
+      return { ...tenant, agentId: agent!.id, internal: { internal: true, organizationId: tenant.organizationId } };
     },
     async stop() {
       client.close();
