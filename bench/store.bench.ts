@@ -9,7 +9,7 @@ import { callUnary } from "@conduit/grpc-kit";
 import { Agent, Message, MessageRole } from "@conduit/proto/agent/v1";
 import { MessageStoreServiceClient } from "@conduit/proto/store/v1";
 import { startPostgres, startService } from "@conduit/testing";
-import { numberFlag, percentile, round, writeResult } from "./support.js";
+import { cpuSeconds, numberFlag, percentile, round, writeResult } from "./support.js";
 
 const WORDS = "the agent called a tool and read the memory block before it answered the user with care".split(" ");
 
@@ -70,6 +70,7 @@ export async function run(args: string[]): Promise<void> {
     let next = 0;
     let low = Infinity;
     let high = 0;
+    const cpuBefore = { client: process.cpuUsage(), store: cpuSeconds(store.pid), postgres: cpuSeconds(postgres.pid!) };
     const appendStart = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: writers }, async () => {
@@ -84,6 +85,13 @@ export async function run(args: string[]): Promise<void> {
       }),
     );
     const appendSeconds = elapsedMs(appendStart) / 1000;
+    const clientCpu = process.cpuUsage(cpuBefore.client);
+    // Where the append phase spent CPU, in microseconds per message: the machine has 2 cores.
+    const appendCpuUsPerMsg = {
+      client: round(((clientCpu.user + clientCpu.system) / rows), 1),
+      store: round(((cpuSeconds(store.pid) - cpuBefore.store) * 1e6) / rows, 1),
+      postgres: round(((cpuSeconds(postgres.pid!) - cpuBefore.postgres) * 1e6) / rows, 1),
+    };
 
     // List: random cursors over the whole range, over gRPC and straight from Postgres.
     await sql.connect();
@@ -119,6 +127,7 @@ export async function run(args: string[]): Promise<void> {
       list_queries: queries,
       append_batch: batchSize,
       append_writers: writers,
+      append_cpu_us_per_msg: appendCpuUsPerMsg,
       baseline_sql_list_p50_ms: round(percentile(sqlMs, 50)),
       baseline_sql_list_p99_ms: round(percentile(sqlMs, 99)),
       list_p50_vs_sql_ratio: round(percentile(grpcMs, 50) / percentile(sqlMs, 50), 2),

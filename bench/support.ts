@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** Percentile of a sample (nearest rank), in the sample's unit. */
@@ -27,4 +27,29 @@ export function numberFlag(args: readonly string[], flag: string, fallback: numb
   const value = Number(args[i + 1]);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} expects a positive integer`);
   return value;
+}
+
+/** CPU seconds (user + system) a process and its children-by-parent have used so far (Linux). */
+export function cpuSeconds(pid: number): number {
+  const ticks = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      return 0; // gone
+    }
+  };
+  let total = ticks(pid);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) total += ticks(Number(entry));
+    } catch {
+      // raced with an exit
+    }
+  }
+  return total / 100;
 }

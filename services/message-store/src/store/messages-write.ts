@@ -41,8 +41,14 @@ export async function insertMessages(
     }),
   );
   const sequence = await insertRows(em, fresh);
-  for (const row of fresh) stored.set(row.otid, Object.assign(row, { sequenceId: sequence.get(row.id)! }));
-  return withIds.map((m) => toMessage(stored.get(m.otid)!));
+  // A written message is returned as given plus what the store assigned: converting it back
+  // from its row would repeat the JSON round trip for every message of the batch.
+  const written = new Map<string, Message>();
+  for (const i of indexes) {
+    const m = withIds[i]!;
+    written.set(m.otid, { ...m, agentId, sequenceId: sequence.get(m.id)!, createdAt: now, updatedAt: undefined });
+  }
+  return withIds.map((m) => written.get(m.otid) ?? toMessage(stored.get(m.otid)!));
 }
 
 /**
