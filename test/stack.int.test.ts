@@ -24,7 +24,12 @@ const SERVICES = [
     // Every RPC is served; each needs a credential.
     served: Object.keys(MessageStoreServiceService),
   },
-  { service: "provider-adapter", name: SERVICE_NAMES.providerAdapter, definition: ProviderAdapterServiceService, served: [] as string[] },
+  {
+    service: "provider-adapter",
+    name: SERVICE_NAMES.providerAdapter,
+    definition: ProviderAdapterServiceService,
+    served: Object.keys(ProviderAdapterServiceService),
+  },
 ] satisfies ReadonlyArray<{ served: readonly string[] }>;
 
 const ADMIN_KEY = randomBytes(24).toString("hex");
@@ -35,7 +40,7 @@ beforeAll(async () => {
   const started = await Promise.all([
     startService("agent-loop", { ...env, NATS_URL: inject("natsUrl") }),
     startService("message-store", { ...env, DATABASE_URL: await createDatabase(inject("pgUrl")), CONDUIT_ADMIN_KEY: ADMIN_KEY }),
-    startService("provider-adapter", env),
+    startService("provider-adapter", { ...env, CONDUIT_INTERNAL_KEY: randomBytes(24).toString("hex") }),
   ]);
   for (const proc of started) running.set(proc.name, proc);
 });
@@ -109,11 +114,11 @@ describe("polyglot callers", () => {
       cwd: root,
       env: { ...process.env, CONDUIT_API_KEY: plaintextKey },
     });
-    // Without a key every served RPC refuses; the agent-loop and provider RPCs are not built yet.
+    // Without a credential every served RPC refuses; the agent-loop RPCs are not built yet.
     expect(stdout.trim().split("\n")).toEqual([
       `${SERVICE_NAMES.agentLoop} ${addresses[0]} health=SERVING service_health=SERVING probe_rpc=UNIMPLEMENTED`,
       `${SERVICE_NAMES.messageStore} ${addresses[1]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
-      `${SERVICE_NAMES.providerAdapter} ${addresses[2]} health=SERVING service_health=SERVING probe_rpc=UNIMPLEMENTED`,
+      `${SERVICE_NAMES.providerAdapter} ${addresses[2]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
       "agent name=from-python type=AGENT_TYPE_REACT max_steps=50 tools=conversation_search,memory_insert,memory_replace",
     ]);
   });

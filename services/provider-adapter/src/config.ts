@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { serviceEnv, url } from "@conduit/config";
+import { ScriptedModelSettings } from "@conduit/proto/agent/v1";
 
 const key = () => z.string().min(8, { error: "expected an API key" }).optional();
 
@@ -11,6 +13,10 @@ export const envSchema = z.object({
   ANTHROPIC_API_KEY: key(),
   ANTHROPIC_BASE_URL: url(["http", "https"]).optional(),
   GEMINI_API_KEY: key(),
+  /** Credential other services present; unset: calls need none. */
+  CONDUIT_INTERNAL_KEY: z.string().min(16, { error: "expected a secret of at least 16 characters" }).optional(),
+  /** A ScriptedModelSettings in proto JSON: what `conduit/scripted` plays when a request has no script. */
+  CONDUIT_SCRIPTED_MODEL_FILE: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -24,4 +30,14 @@ export function configuredProviders(env: Env): ProviderName[] {
   if (env.ANTHROPIC_API_KEY) out.push("anthropic");
   if (env.GEMINI_API_KEY) out.push("google");
   return out;
+}
+
+/** Reads the configured default script; a bad file stops the start with its name in the error. */
+export function loadScript(file: string | undefined): ScriptedModelSettings | undefined {
+  if (!file) return undefined;
+  try {
+    return ScriptedModelSettings.fromJSON(JSON.parse(readFileSync(file, "utf8")));
+  } catch (err) {
+    throw new Error(`CONDUIT_SCRIPTED_MODEL_FILE: cannot read a script from ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -1,14 +1,22 @@
-import { GrpcHost } from "@conduit/grpc-kit";
+import { GrpcHost, serverStream, unary } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import { descriptorSet, SERVICE_NAMES } from "@conduit/proto";
 import { ProviderAdapterServiceService, type ProviderAdapterServiceServer } from "@conduit/proto/provider/v1";
+import { listModels } from "./handlers/list-models.js";
+import { streamCompletion } from "./handlers/stream-completion.js";
+import type { ProviderRegistry } from "./registry.js";
 
 export interface ServerDeps {
   log: Logger;
+  registry: ProviderRegistry;
+  /** When set, every call must present it. */
+  internalKey: string | undefined;
   healthIntervalMs: number;
 }
 
-/** The provider-adapter gRPC server. StreamCompletion and ListModels are not served yet. */
+const rpc = (name: string) => `${SERVICE_NAMES.providerAdapter}/${name}`;
+
+/** The provider-adapter gRPC server. */
 export function createServer(deps: ServerDeps): GrpcHost {
   const host = new GrpcHost({
     log: deps.log,
@@ -16,6 +24,9 @@ export function createServer(deps: ServerDeps): GrpcHost {
     descriptorSet,
     healthIntervalMs: deps.healthIntervalMs,
   });
-  host.serve<ProviderAdapterServiceServer>(ProviderAdapterServiceService, {});
+  host.serve<ProviderAdapterServiceServer>(ProviderAdapterServiceService, {
+    streamCompletion: serverStream(host.runtime, rpc("StreamCompletion"), streamCompletion(deps)),
+    listModels: unary(host.runtime, rpc("ListModels"), listModels(deps)),
+  });
   return host;
 }

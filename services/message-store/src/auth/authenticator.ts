@@ -1,7 +1,8 @@
 import type { Metadata } from "@grpc/grpc-js";
 import type { DataSource } from "typeorm";
 import { ApiKeyRow } from "../db/entities/index.js";
-import { hashKey, sameSecret } from "./keys.js";
+import { bearerToken, sameSecret } from "@conduit/grpc-kit";
+import { hashKey } from "./keys.js";
 import { ORGANIZATION_HEADER, unauthenticated, type Principal } from "./principal.js";
 
 export interface Credentials {
@@ -33,10 +34,8 @@ export class Authenticator {
   ) {}
 
   async authenticate(metadata: Metadata): Promise<Principal> {
-    const header = metadata.get("authorization")[0];
-    const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (!match?.[1]) throw unauthenticated("authorization metadata missing: send `authorization: Bearer <api key>`");
-    const secret = match[1];
+    const secret = bearerToken(metadata);
+    if (!secret) throw unauthenticated("authorization metadata missing: send `authorization: Bearer <api key>`");
     if (this.credentials.adminKey && sameSecret(secret, this.credentials.adminKey)) return { kind: "admin" };
     if (this.credentials.internalKey && sameSecret(secret, this.credentials.internalKey)) {
       const org = metadata.get(ORGANIZATION_HEADER)[0];

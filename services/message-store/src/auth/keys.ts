@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 const KEY_PREFIX = "cdk_";
 
@@ -11,11 +11,4 @@ export function newApiKey(): { plaintext: string; hash: string; prefix: string }
 /** Keys are random 256-bit secrets, so a plain SHA-256 is as strong as a slow hash here. */
 export function hashKey(plaintext: string): string {
   return createHash("sha256").update(plaintext).digest("hex");
-}
-
-/** Constant-time comparison of a presented secret with a configured one. */
-export function sameSecret(presented: string, expected: string): boolean {
-  const a = createHash("sha256").update(presented).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }
