@@ -18,3 +18,19 @@ export {
 } from "./postgres/throwaway-postgres.js";
 export { startService, type ConduitService, type RunningService } from "./services.js";
 export { reflectedFilesFor, reflectedServices } from "./reflection-client.js";
+export { fixtureChunks, fixturesDir, listFixtures } from "./provider-server/fixtures.js";
+export {
+  anthropicError,
+  geminiError,
+  openaiError,
+  type ErrorReply,
+  type FixtureReply,
+  type JsonReply,
+  type ProviderReply,
+  type StreamEnding,
+  type StreamOptions,
+  type StreamReply,
+} from "./provider-server/replies.js";
+export type { RecordedRequest } from "./provider-server/request-log.js";
+export { PROVIDER_ROUTES, type ProviderRoute } from "./provider-server/routes.js";
+export { startProviderServer, type ProviderServer } from "./provider-server/server.js";

@@ -1,0 +1,58 @@
+/**
+ * How a stream ends after its last chunk:
+ * - "end": the protocol's terminator (if it has one), then the response ends normally;
+ * - "truncate": the connection drops, without terminator or end of the HTTP body;
+ * - "stall": nothing more is sent until the client or the server closes the connection;
+ * - `{ garbage }`: those raw bytes, then the response ends.
+ */
+export type StreamEnding = "end" | "truncate" | "stall" | { readonly garbage: string };
+
+export interface StreamOptions {
+  /** Wait between consecutive chunks, in milliseconds. */
+  readonly delayMs?: number;
+  /** Default "end". */
+  readonly then?: StreamEnding;
+}
+
+/** An SSE stream of `chunks`: objects are sent as JSON, strings as the data line as-is. */
+export interface StreamReply extends StreamOptions {
+  readonly kind: "stream";
+  readonly chunks: readonly unknown[];
+}
+
+/** A recorded file of the route's fixtures folder, one chunk per line. */
+export interface FixtureReply extends StreamOptions {
+  readonly kind: "fixture";
+  readonly file: string;
+}
+
+/** An HTTP error: `status` with a JSON `body` (see the provider-shaped builders below). */
+export interface ErrorReply {
+  readonly kind: "error";
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A non-streaming 200 answer. */
+export interface JsonReply {
+  readonly kind: "json";
+  readonly body: unknown;
+}
+
+export type ProviderReply = StreamReply | FixtureReply | ErrorReply | JsonReply;
+
+/** OpenAI's error body, e.g. `openaiError("invalid_request_error", "...", "context_length_exceeded")`. */
+export function openaiError(type: string, message: string, code?: string) {
+  return { error: { message, type, param: null, code: code ?? null } };
+}
+
+/** Anthropic's error body, e.g. `anthropicError("overloaded_error", "Overloaded")` with status 529. */
+export function anthropicError(type: string, message: string) {
+  return { type: "error", error: { type, message } };
+}
+
+/** Google's error body, e.g. `geminiError("RESOURCE_EXHAUSTED", "Quota exceeded", 429)`. */
+export function geminiError(status: string, message: string, code: number) {
+  return { error: { code, message, status } };
+}
