@@ -1,5 +1,7 @@
 import { runService } from "@conduit/grpc-kit";
 import { configuredProviders, envSchema, loadScript } from "./config.js";
+import type { ModelProvider } from "./core/model-provider.js";
+import { createOpenAIChatProvider } from "./providers/openai-chat/openai-chat-provider.js";
 import { createScriptedProvider } from "./providers/scripted/scripted-provider.js";
 import { SCRIPTED_HANDLE } from "./providers/scripted/script.js";
 import { ProviderRegistry } from "./registry.js";
@@ -11,12 +13,14 @@ await runService({
   async start(env, log) {
     const providers = configuredProviders(env);
     // Names only: keys never reach a log line.
-    if (providers.length > 0) log.info({ providers }, "provider keys configured (their adapters are not built yet)");
+    if (providers.length > 0) log.info({ providers }, "provider keys configured (only openai has an adapter so far)");
     else log.info({ providers }, "no provider key configured: the default model is conduit/scripted");
-    const registry = new ProviderRegistry(
-      [createScriptedProvider({ defaultScript: loadScript(env.CONDUIT_SCRIPTED_MODEL_FILE) })],
-      SCRIPTED_HANDLE,
-    );
+    const available: ModelProvider[] = [createScriptedProvider({ defaultScript: loadScript(env.CONDUIT_SCRIPTED_MODEL_FILE) })];
+    if (providers.includes("openai")) {
+      // OpenAI-compatible servers by base URL often need no key; the SDK insists on one.
+      available.push(createOpenAIChatProvider({ apiKey: env.OPENAI_API_KEY ?? "unset", baseURL: env.OPENAI_BASE_URL }));
+    }
+    const registry = new ProviderRegistry(available, SCRIPTED_HANDLE);
     return {
       server: createServer({ log, registry, internalKey: env.CONDUIT_INTERNAL_KEY, healthIntervalMs: env.CONDUIT_HEALTH_INTERVAL_MS }),
     };

@@ -1,0 +1,58 @@
+import OpenAI from "openai";
+import type { CompletionEvent, Model } from "@conduit/proto/provider/v1";
+import { parseModelHandle, type ModelProvider } from "../../core/model-provider.js";
+import { classifyOpenAIError } from "./classify-openai-error.js";
+import {
+  finishOpenAIChatStream,
+  mapOpenAIChatChunk,
+  newOpenAIChatStreamState,
+  parseOpenAIChatChunk,
+} from "./openai-chat-chunks.js";
+import { toOpenAIChatRequest } from "./openai-chat-request.js";
+
+export interface OpenAIChatProviderSettings {
+  apiKey: string;
+  /** Any OpenAI-compatible server (`…/v1`); unset means OpenAI. */
+  baseURL?: string | undefined;
+  /** The provider part of model handles; default `openai`. */
+  name?: string | undefined;
+}
+
+/**
+ * OpenAI Chat Completions, and by base URL every OpenAI-compatible server (Ollama, vLLM,
+ * llama.cpp, Groq, DeepSeek, …), through the official `openai` SDK. The SDK never retries
+ * (retries and fallback belong to the adapter, before the first delta only).
+ */
+export function createOpenAIChatProvider(settings: OpenAIChatProviderSettings): ModelProvider {
+  const name = settings.name ?? "openai";
+  const client = new OpenAI({
+    apiKey: settings.apiKey,
+    ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
+    maxRetries: 0,
+    // The SDK would print unparsable stream data to the console; it reaches us as an error.
+    logLevel: "off",
+  });
+  return {
+    name,
+    models: (): Model[] => [],
+    async *stream(request, { signal }): AsyncGenerator<CompletionEvent> {
+      const model = parseModelHandle(request.model)?.model ?? request.model;
+      let phase: "request" | "stream" = "request";
+      try {
+        const stream = await client.chat.completions.create(toOpenAIChatRequest(request, model), { signal });
+        phase = "stream";
+        const state = newOpenAIChatStreamState();
+        for await (const raw of stream) {
+          yield* mapOpenAIChatChunk(parseOpenAIChatChunk(raw), state);
+        }
+        // The SDK ends its stream quietly when the signal aborts it: a cancel, not an early end.
+        signal.throwIfAborted();
+        yield* finishOpenAIChatStream(state, request.model);
+      } catch (error) {
+        // A cancel stays a cancel, never a provider failure.
+        signal.throwIfAborted();
+        throw classifyOpenAIError(error, phase);
+      }
+    },
+  };
+}

@@ -1,0 +1,311 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { finishReasonToJSON, Message, MessageRole } from "@conduit/proto/agent/v1";
+import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
+import { listFixtures, openaiError, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { ProviderError } from "../src/core/provider-error.js";
+import { createOpenAIChatProvider } from "../src/providers/openai-chat/openai-chat-provider.js";
+
+let server: ProviderServer;
+beforeAll(async () => {
+  server = await startProviderServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+function provider() {
+  return createOpenAIChatProvider({ apiKey: "test", baseURL: `${server.url}/v1` });
+}
+
+const request = StreamCompletionRequest.fromPartial({
+  model: "openai/test-model",
+  messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "Hi" } } }] })],
+});
+
+async function collect(signal = new AbortController().signal): Promise<CompletionEvent[]> {
+  const events: CompletionEvent[] = [];
+  for await (const event of provider().stream(request, { signal })) events.push(event);
+  return events;
+}
+
+async function failure(): Promise<ProviderError> {
+  const error = await collect().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+/**
+ * The event sequence with consecutive deltas of one kind merged (text and reasoning joined; a
+ * tool call's arguments joined per index), so a snapshot shows what was said, not how it was cut.
+ */
+function normalize(events: CompletionEvent[]) {
+  const out: Array<Record<string, unknown>> = [];
+  for (const { event } of events) {
+    const last = out.at(-1);
+    switch (event?.$case) {
+      case "textDelta":
+      case "reasoningDelta": {
+        const type = event.$case === "textDelta" ? "text" : "reasoning";
+        if (last?.type === type) last.text = `${String(last.text)}${event.value.text}`;
+        else out.push({ type, text: event.value.text, deltas: 0 });
+        const current = out.at(-1)!;
+        current.deltas = Number(current.deltas) + 1;
+        break;
+      }
+      case "toolCallDelta": {
+        const v = event.value;
+        if (last?.type === "tool_call" && last.index === v.index) {
+          last.arguments = `${String(last.arguments)}${v.argumentsDelta}`;
+          last.deltas = Number(last.deltas) + 1;
+        } else out.push({ type: "tool_call", index: v.index, id: v.id, name: v.name, arguments: v.argumentsDelta, deltas: 1 });
+        break;
+      }
+      case "usage":
+        out.push({ type: "usage", ...event.value });
+        break;
+      case "finish":
+        out.push({ type: "finish", ...event.value, reason: finishReasonToJSON(event.value.reason) });
+        break;
+      default:
+        out.push({ type: event?.$case ?? "empty" });
+    }
+  }
+  return out;
+}
+
+describe("openai-chat provider: recorded streams through the real SDK", () => {
+  const fixtures = listFixtures("openai-chat");
+
+  it("has recorded streams to replay", () => {
+    expect(fixtures.length).toBeGreaterThan(0);
+  });
+
+  it.each(fixtures)("replays %s", async (file) => {
+    server.enqueue("openai-chat", { kind: "fixture", file });
+    const events = await collect();
+    const normalized = normalize(events);
+    expect(normalized).toMatchSnapshot();
+
+    // Exactly one finish, last; at most one usage, just before it.
+    expect(events.filter((e) => e.event?.$case === "finish")).toHaveLength(1);
+    expect(events.at(-1)?.event?.$case).toBe("finish");
+    expect(events.filter((e) => e.event?.$case === "usage").length).toBeLessThanOrEqual(1);
+    // Every tool call's assembled arguments are JSON.
+    for (const call of normalized.filter((e) => e.type === "tool_call")) {
+      expect(() => JSON.parse(String(call.arguments))).not.toThrow();
+    }
+  });
+
+  it("assembles DeepSeek's reasoning, then its tool call with arguments split over many chunks", async () => {
+    server.enqueue("openai-chat", { kind: "fixture", file: "deepseek-tool-call.chunks.txt" });
+    const normalized = normalize(await collect());
+    expect(normalized.map((e) => e.type)).toEqual(["reasoning", "tool_call", "usage", "finish"]);
+    const call = normalized[1]!;
+    expect(call.name).toBe("weather");
+    expect(typeof call.id).toBe("string");
+    expect(JSON.parse(String(call.arguments))).toEqual({ location: expect.any(String) });
+    expect(normalized[2]).toMatchObject({ promptTokens: 339, completionTokens: 83, cachedInputTokens: 320, reasoningTokens: 39 });
+    expect(normalized[3]).toMatchObject({ reason: "FINISH_REASON_TOOL_CALLS", rawReason: "tool_calls", model: "openai/test-model" });
+  });
+
+  it("assembles DeepSeek's long reasoning, then its answer", async () => {
+    server.enqueue("openai-chat", { kind: "fixture", file: "deepseek-reasoning.chunks.txt" });
+    const events = await collect();
+    const normalized = normalize(events);
+    expect(normalized.map((e) => e.type)).toEqual(["reasoning", "text", "usage", "finish"]);
+    expect(String(normalized[0]!.text)).toMatch(/^We need to count the number of the letter "r"/);
+    expect(normalized[1]!.text).toBe('The word "strawberry" contains three "r"s.');
+    expect(normalized[2]).toMatchObject({ promptTokens: 18, completionTokens: 219, cachedInputTokens: 0, reasoningTokens: 205 });
+    expect(normalized[3]).toMatchObject({ reason: "FINISH_REASON_STOP", rawReason: "stop" });
+    // No empty deltas: DeepSeek's `"reasoning_content": ""` / `"content": ""` chunks are skipped.
+    for (const { event } of events) {
+      if (event?.$case === "textDelta" || event?.$case === "reasoningDelta") expect(event.value.text).not.toBe("");
+    }
+  });
+
+  it("takes Groq's whole-chunk tool call and its usage", async () => {
+    server.enqueue("openai-chat", { kind: "fixture", file: "groq-tool-call.chunks.txt" });
+    const normalized = normalize(await collect());
+    expect(normalized).toEqual([
+      { type: "tool_call", index: 0, id: "tk85n1k4m", name: "weather", arguments: "{}", deltas: 1 },
+      {
+        type: "usage",
+        promptTokens: 210,
+        completionTokens: 15,
+        cachedInputTokens: undefined,
+        cacheWriteTokens: undefined,
+        reasoningTokens: undefined,
+      },
+      { type: "finish", reason: "FINISH_REASON_TOOL_CALLS", rawReason: "tool_calls", model: "openai/test-model" },
+    ]);
+  });
+
+  it("assembles OpenAI's text and keeps its reported zero counts", async () => {
+    server.enqueue("openai-chat", { kind: "fixture", file: "openai-text.chunks.txt" });
+    const normalized = normalize(await collect());
+    expect(normalized.map((e) => e.type)).toEqual(["text", "usage", "finish"]);
+    expect(String(normalized[0]!.text)).toMatch(/^\*\*Holiday/);
+    // OpenAI reported these counts as 0: known zeros, not unknowns.
+    expect(normalized[1]).toMatchObject({ promptTokens: 16, completionTokens: 300, cachedInputTokens: 0, reasoningTokens: 0 });
+    expect(normalized[2]).toMatchObject({ reason: "FINISH_REASON_STOP", rawReason: "stop" });
+  });
+
+  it("sends the request the SDK way: streaming with usage, the model part of the handle", async () => {
+    server.enqueue("openai-chat", { kind: "fixture", file: "groq-tool-call.chunks.txt" });
+    await collect();
+    const recorded = server.requests.at(-1)!;
+    expect(recorded.path).toBe("/v1/chat/completions");
+    expect(recorded.headers.authorization).toBe("Bearer test");
+    expect(recorded.body).toMatchObject({
+      model: "test-model",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "Hi" }],
+    });
+  });
+});
+
+describe("openai-chat provider: error matrix", () => {
+  const chunk = (d: object, finish_reason: string | null = null) => ({
+    id: "c",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, delta: d, finish_reason }],
+  });
+
+  it("429 with retry-after → rate_limit with the delay", async () => {
+    server.enqueue("openai-chat", {
+      kind: "error",
+      status: 429,
+      body: openaiError("requests", "Rate limit reached", "rate_limit_exceeded"),
+      headers: { "retry-after": "3" },
+    });
+    const error = await failure();
+    expect(error.kind).toBe("rate_limit");
+    expect(error.details).toMatchObject({ retryAfterMs: 3000, httpStatus: 429 });
+  });
+
+  it("401 → auth", async () => {
+    server.enqueue("openai-chat", { kind: "error", status: 401, body: openaiError("invalid_request_error", "Incorrect API key", "invalid_api_key") });
+    expect((await failure()).kind).toBe("auth");
+  });
+
+  it("400 context_length_exceeded → context_window", async () => {
+    server.enqueue("openai-chat", {
+      kind: "error",
+      status: 400,
+      body: openaiError("invalid_request_error", "This model's maximum context length is 8192 tokens.", "context_length_exceeded"),
+    });
+    expect((await failure()).kind).toBe("context_window");
+  });
+
+  it("other 400 → bad_request", async () => {
+    server.enqueue("openai-chat", { kind: "error", status: 400, body: openaiError("invalid_request_error", "Invalid tools") });
+    expect((await failure()).kind).toBe("bad_request");
+  });
+
+  it("500 → unavailable", async () => {
+    server.enqueue("openai-chat", { kind: "error", status: 500, body: openaiError("server_error", "The server had an error") });
+    const error = await failure();
+    expect(error.kind).toBe("unavailable");
+    expect(error.details.httpStatus).toBe(500);
+  });
+
+  it("an error inside a 200 stream → classified by its type", async () => {
+    server.enqueue("openai-chat", {
+      kind: "stream",
+      chunks: [chunk({ content: "Hel" }), { error: { message: "Overloaded", type: "server_error", code: null } }],
+    });
+    expect((await failure()).kind).toBe("unavailable");
+  });
+
+  // The connection drops mid-body: undici fails the read with `TypeError: terminated`. The
+  // provider had started answering, so this is a cut-off (malformed) stream, not a failed
+  // connection: kind `malformed` → UNAVAILABLE / MALFORMED_RESPONSE at the edge.
+  it("a truncated stream → malformed", async () => {
+    server.enqueue("openai-chat", { kind: "stream", chunks: [chunk({ content: "Hel" }), chunk({ content: "lo" })], then: "truncate" });
+    const seen: CompletionEvent[] = [];
+    const error = await (async () => {
+      for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe("malformed");
+    expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta", "textDelta"]);
+  });
+
+  it("a stream that ends cleanly but without a finish reason → malformed", async () => {
+    server.enqueue("openai-chat", { kind: "stream", chunks: [chunk({ content: "Hel" })] });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("garbage bytes (invalid JSON in a data line) → malformed", async () => {
+    server.enqueue("openai-chat", { kind: "stream", chunks: [chunk({ content: "Hel" })], then: { garbage: "data: {not json\n\n" } });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("garbage bytes outside SSE framing → malformed", async () => {
+    server.enqueue("openai-chat", { kind: "stream", chunks: [chunk({ content: "Hel" })], then: { garbage: "\u0000\u0001\u00ffgarbage\r\n" } });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("a chunk of the wrong shape → malformed", async () => {
+    server.enqueue("openai-chat", { kind: "stream", chunks: [chunk({ content: 42 }, "stop")] });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("an unreachable server → unavailable", async () => {
+    const closed = await startProviderServer();
+    const url = closed.url;
+    await closed.close();
+    const p = createOpenAIChatProvider({ apiKey: "test", baseURL: `${url}/v1` });
+    const error = await (async () => {
+      for await (const _ of p.stream(request, { signal: new AbortController().signal })) void _;
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe("unavailable");
+  });
+});
+
+describe("openai-chat provider: cancel", () => {
+  it("aborting the signal mid-stream closes the HTTP request and rethrows the abort reason", async () => {
+    server.enqueue("openai-chat", {
+      kind: "stream",
+      chunks: [{ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "first" }, finish_reason: null }] }],
+      then: "stall",
+    });
+    const controller = new AbortController();
+    const reason = new Error("cancelled by the test");
+    const seen: string[] = [];
+    const consumed = (async () => {
+      for await (const { event } of provider().stream(request, { signal: controller.signal })) {
+        if (event?.$case === "textDelta") seen.push(event.value.text);
+        controller.abort(reason);
+      }
+    })();
+    await expect(consumed).rejects.toBe(reason);
+    expect(seen).toEqual(["first"]);
+    const recorded = server.requests.at(-1)!;
+    await server.closed(recorded);
+    expect(recorded.closedBy).toBe("client");
+  });
+
+  it("an abort before the response arrives rethrows the abort reason, not a ProviderError", async () => {
+    // Nothing is queued: the SDK must not even reach the server.
+    const before = server.requests.length;
+    const controller = new AbortController();
+    const reason = new Error("cancelled early");
+    controller.abort(reason);
+    await expect(collect(controller.signal)).rejects.toBe(reason);
+    expect(server.requests.length).toBe(before);
+  });
+});
