@@ -3,7 +3,8 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai"
 import { FinishReason } from "@conduit/proto/agent/v1";
 import type { CompletionEvent } from "@conduit/proto/provider/v1";
 import { ProviderError } from "../src/core/provider-error.js";
-import { classifyOpenAIError, retryAfterMsOf } from "../src/providers/openai-chat/classify-openai-error.js";
+import { retryAfterMsOf } from "../src/core/http-errors.js";
+import { classifyOpenAIError } from "../src/providers/openai-chat/classify-openai-error.js";
 import {
   finishOpenAIChatStream,
   mapOpenAIChatChunk,

@@ -1,0 +1,53 @@
+import Anthropic from "@anthropic-ai/sdk";
+import type { CompletionEvent, Model } from "@conduit/proto/provider/v1";
+import { parseModelHandle, type ModelProvider } from "../../core/model-provider.js";
+import { finishAnthropicStream, mapAnthropicEvent, newAnthropicStreamState, parseAnthropicEvent } from "./anthropic-events.js";
+import { toAnthropicRequest } from "./anthropic-request.js";
+import { classifyAnthropicError } from "./classify-anthropic-error.js";
+
+export interface AnthropicProviderSettings {
+  apiKey: string;
+  /** The API's root (the SDK appends `/v1/messages`); unset means Anthropic. */
+  baseURL?: string | undefined;
+  /** The provider part of model handles; default `anthropic`. */
+  name?: string | undefined;
+}
+
+/**
+ * Anthropic Messages through the official `@anthropic-ai/sdk`: text, thinking with signatures,
+ * redacted thinking, tool use with streamed input, cache usage. The SDK never retries (retries
+ * and fallback belong to the adapter, before the first delta only).
+ */
+export function createAnthropicProvider(settings: AnthropicProviderSettings): ModelProvider {
+  const name = settings.name ?? "anthropic";
+  const client = new Anthropic({
+    apiKey: settings.apiKey,
+    ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
+    maxRetries: 0,
+    // The SDK would print unparsable stream data to the console; it reaches us as an error.
+    logLevel: "off",
+  });
+  return {
+    name,
+    models: (): Model[] => [],
+    async *stream(request, { signal }): AsyncGenerator<CompletionEvent> {
+      const model = parseModelHandle(request.model)?.model ?? request.model;
+      let phase: "request" | "stream" = "request";
+      try {
+        const stream = await client.messages.create(toAnthropicRequest(request, model, name), { signal });
+        phase = "stream";
+        const state = newAnthropicStreamState();
+        for await (const raw of stream) {
+          yield* mapAnthropicEvent(parseAnthropicEvent(raw), state, request.model);
+        }
+        // The SDK ends its stream quietly when the signal aborts it: a cancel, not an early end.
+        signal.throwIfAborted();
+        finishAnthropicStream(state);
+      } catch (error) {
+        // A cancel stays a cancel, never a provider failure.
+        signal.throwIfAborted();
+        throw classifyAnthropicError(error, phase);
+      }
+    },
+  };
+}

@@ -1,0 +1,351 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { finishReasonToJSON, Message, MessageRole } from "@conduit/proto/agent/v1";
+import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
+import { anthropicError, listFixtures, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { ProviderError } from "../src/core/provider-error.js";
+import { createAnthropicProvider } from "../src/providers/anthropic/anthropic-provider.js";
+
+let server: ProviderServer;
+beforeAll(async () => {
+  server = await startProviderServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+function provider() {
+  return createAnthropicProvider({ apiKey: "test", baseURL: server.url });
+}
+
+const request = StreamCompletionRequest.fromPartial({
+  model: "anthropic/claude-sonnet-5-5",
+  messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "Hi" } } }] })],
+});
+
+async function collect(signal = new AbortController().signal): Promise<CompletionEvent[]> {
+  const events: CompletionEvent[] = [];
+  for await (const event of provider().stream(request, { signal })) events.push(event);
+  return events;
+}
+
+async function failure(): Promise<ProviderError> {
+  const error = await collect().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+/**
+ * The event sequence with consecutive deltas of one kind merged (text and reasoning joined, the
+ * reasoning's signature kept; a tool call's arguments joined per index), so a snapshot shows what
+ * was said, not how it was cut.
+ */
+function normalize(events: CompletionEvent[]) {
+  const out: Array<Record<string, unknown>> = [];
+  for (const { event } of events) {
+    const last = out.at(-1);
+    switch (event?.$case) {
+      case "textDelta":
+      case "reasoningDelta": {
+        const type = event.$case === "textDelta" ? "text" : "reasoning";
+        if (last?.type === type) last.text = `${String(last.text)}${event.value.text}`;
+        else out.push({ type, text: event.value.text, deltas: 0 });
+        const current = out.at(-1)!;
+        current.deltas = Number(current.deltas) + 1;
+        if (event.value.signature !== undefined) current.signature = event.value.signature;
+        break;
+      }
+      case "toolCallDelta": {
+        const v = event.value;
+        if (last?.type === "tool_call" && last.index === v.index) {
+          last.arguments = `${String(last.arguments)}${v.argumentsDelta}`;
+          last.deltas = Number(last.deltas) + 1;
+        } else out.push({ type: "tool_call", index: v.index, id: v.id, name: v.name, arguments: v.argumentsDelta, deltas: 1 });
+        break;
+      }
+      case "redactedReasoning":
+        out.push({ type: "redacted_reasoning", data: event.value.data });
+        break;
+      case "usage":
+        out.push({ type: "usage", ...event.value });
+        break;
+      case "finish":
+        out.push({ type: "finish", ...event.value, reason: finishReasonToJSON(event.value.reason) });
+        break;
+      default:
+        out.push({ type: event?.$case ?? "empty" });
+    }
+  }
+  return out;
+}
+
+describe("anthropic provider: recorded streams through the real SDK", () => {
+  const fixtures = listFixtures("anthropic-messages");
+
+  it("has recorded streams to replay", () => {
+    expect(fixtures.length).toBeGreaterThan(0);
+  });
+
+  it.each(fixtures)("replays %s", async (file) => {
+    server.enqueue("anthropic-messages", { kind: "fixture", file });
+    const events = await collect();
+    const normalized = normalize(events);
+    expect(normalized).toMatchSnapshot();
+
+    // Exactly one finish, last; exactly one usage (Anthropic always reports it), just before it.
+    expect(events.filter((e) => e.event?.$case === "finish")).toHaveLength(1);
+    expect(events.at(-1)?.event?.$case).toBe("finish");
+    expect(events.filter((e) => e.event?.$case === "usage")).toHaveLength(1);
+    expect(events.at(-2)?.event?.$case).toBe("usage");
+    // Every tool call's assembled arguments are JSON.
+    for (const call of normalized.filter((e) => e.type === "tool_call")) {
+      expect(() => JSON.parse(String(call.arguments))).not.toThrow();
+    }
+  });
+
+  it("assembles thinking with its signature, then the answer", async () => {
+    server.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-clear-thinking.1.chunks.txt" });
+    const events = await collect();
+    const normalized = normalize(events);
+    expect(normalized.map((e) => e.type)).toEqual(["reasoning", "text", "usage", "finish"]);
+    expect(normalized[0]!.text).toBe("The previous result was 925. Now I need to divide that by 5.\n\n925 ÷ 5 = 185");
+    expect(String(normalized[0]!.signature)).toMatch(/^EvQBCkYICxgCKkAxhD4N/);
+    // The signature comes once, on its own delta with empty text, after the thinking text.
+    const signed = events.filter((e) => e.event?.$case === "reasoningDelta" && e.event.value.signature !== undefined);
+    expect(signed).toHaveLength(1);
+    expect(signed[0]!.event).toMatchObject({ value: { text: "" } });
+    expect(normalized[1]!.text).toBe("925 ÷ 5 = 185");
+    expect(normalized[2]).toMatchObject({ promptTokens: 69, completionTokens: 53, cachedInputTokens: 0, cacheWriteTokens: 0 });
+    expect(normalized[3]).toMatchObject({ reason: "FINISH_REASON_STOP", rawReason: "end_turn", model: "anthropic/claude-sonnet-5-5" });
+  });
+
+  it("assembles a JSON tool call's input from its input_json_delta pieces", async () => {
+    server.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-json-tool.1.chunks.txt" });
+    const normalized = normalize(await collect());
+    expect(normalized.map((e) => e.type)).toEqual(["tool_call", "usage", "finish"]);
+    expect(normalized[0]).toMatchObject({ index: 0, id: "toolu_01KFbKqPYSuAKujiL6mTfzYA", name: "json" });
+    expect(JSON.parse(String(normalized[0]!.arguments))).toEqual({
+      elements: [{ location: "San Francisco", temperature: 58, condition: "sunny" }],
+    });
+    expect(normalized[1]).toMatchObject({ promptTokens: 849, completionTokens: 47 });
+    expect(normalized[2]).toMatchObject({ reason: "FINISH_REASON_TOOL_CALLS", rawReason: "tool_use" });
+  });
+
+  it("numbers a tool call after a text block from 0 and gives a call without input `{}`", async () => {
+    server.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-tool-no-args.chunks.txt" });
+    const normalized = normalize(await collect());
+    expect(normalized).toEqual([
+      { type: "text", text: "I'll update the issue list for you.", deltas: 2 },
+      { type: "tool_call", index: 0, id: "toolu_01QE1WLsSVp5hy5Q3GmGTmjP", name: "updateIssueList", arguments: "{}", deltas: 2 },
+      {
+        type: "usage",
+        promptTokens: 565,
+        completionTokens: 48,
+        cachedInputTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: undefined,
+      },
+      { type: "finish", reason: "FINISH_REASON_TOOL_CALLS", rawReason: "tool_use", model: "anthropic/claude-sonnet-5-5" },
+    ]);
+  });
+
+  it("finishes a refusal with CONTENT_FILTER and the raw `refusal`", async () => {
+    server.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-refusal.chunks.txt" });
+    const normalized = normalize(await collect());
+    expect(normalized.map((e) => e.type)).toEqual(["usage", "finish"]);
+    expect(normalized[0]).toMatchObject({ promptTokens: 18 });
+    expect(normalized[1]).toMatchObject({ reason: "FINISH_REASON_CONTENT_FILTER", rawReason: "refusal" });
+  });
+
+  it("assembles plain text", async () => {
+    server.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-text.chunks.txt" });
+    const normalized = normalize(await collect());
+    expect(normalized.map((e) => e.type)).toEqual(["text", "usage", "finish"]);
+    expect(normalized[0]!.text).toBe("Hello! I'm doing well, thank you for asking. How are you doing today? Is there anything I can help you with?");
+    expect(normalized[1]).toMatchObject({ promptTokens: 12, completionTokens: 30 });
+    expect(normalized[2]).toMatchObject({ reason: "FINISH_REASON_STOP", rawReason: "end_turn" });
+  });
+
+  it("sends the request the SDK way: streaming, max_tokens, the model part of the handle, the key", async () => {
+    server.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-text.chunks.txt" });
+    await collect();
+    const recorded = server.requests.at(-1)!;
+    expect(recorded.path).toBe("/v1/messages");
+    expect(recorded.headers.authorization).toBe("Bearer test");
+    expect(recorded.body).toEqual({
+      model: "claude-sonnet-5-5",
+      stream: true,
+      max_tokens: 4096,
+      messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+    });
+  });
+});
+
+describe("anthropic provider: error matrix", () => {
+  const start = { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } };
+  const textStart = { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } };
+  const text = (t: string) => ({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: t } });
+
+  it("429 with retry-after → rate_limit with the delay", async () => {
+    server.enqueue("anthropic-messages", {
+      kind: "error",
+      status: 429,
+      body: anthropicError("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
+      headers: { "retry-after": "3" },
+    });
+    const error = await failure();
+    expect(error.kind).toBe("rate_limit");
+    expect(error.details).toMatchObject({ retryAfterMs: 3000, httpStatus: 429 });
+    expect(error.message).toBe("Number of request tokens has exceeded your per-minute rate limit");
+  });
+
+  it("401 → auth", async () => {
+    server.enqueue("anthropic-messages", { kind: "error", status: 401, body: anthropicError("authentication_error", "invalid x-api-key") });
+    expect((await failure()).kind).toBe("auth");
+  });
+
+  it("400 prompt is too long → context_window", async () => {
+    server.enqueue("anthropic-messages", {
+      kind: "error",
+      status: 400,
+      body: anthropicError("invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
+    });
+    expect((await failure()).kind).toBe("context_window");
+  });
+
+  it("other 400 → bad_request", async () => {
+    server.enqueue("anthropic-messages", { kind: "error", status: 400, body: anthropicError("invalid_request_error", "tools.0.name: invalid") });
+    expect((await failure()).kind).toBe("bad_request");
+  });
+
+  it("500 → unavailable", async () => {
+    server.enqueue("anthropic-messages", { kind: "error", status: 500, body: anthropicError("api_error", "Internal server error") });
+    const error = await failure();
+    expect(error.kind).toBe("unavailable");
+    expect(error.details.httpStatus).toBe(500);
+  });
+
+  it("529 overloaded → unavailable", async () => {
+    server.enqueue("anthropic-messages", { kind: "error", status: 529, body: anthropicError("overloaded_error", "Overloaded") });
+    const error = await failure();
+    expect(error.kind).toBe("unavailable");
+    expect(error.details.httpStatus).toBe(529);
+  });
+
+  it("an overloaded_error inside a 200 stream → unavailable, after the deltas before it", async () => {
+    server.enqueue("anthropic-messages", {
+      kind: "stream",
+      chunks: [start, textStart, text("Hel"), anthropicError("overloaded_error", "Overloaded")],
+    });
+    const seen: CompletionEvent[] = [];
+    const error = await (async () => {
+      for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe("unavailable");
+    expect((error as ProviderError).message).toBe("Overloaded");
+    expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta"]);
+  });
+
+  it("a rate_limit_error inside a 200 stream → rate_limit", async () => {
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, anthropicError("rate_limit_error", "slow down")] });
+    expect((await failure()).kind).toBe("rate_limit");
+  });
+
+  // The connection drops mid-body: undici fails the read with `TypeError: terminated`.
+  it("a truncated stream → malformed", async () => {
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel"), text("lo")], then: "truncate" });
+    const seen: CompletionEvent[] = [];
+    const error = await (async () => {
+      for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe("malformed");
+    expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta", "textDelta"]);
+  });
+
+  it("a stream that ends cleanly but without message_stop → malformed", async () => {
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel")] });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("garbage bytes (invalid JSON in a named event) → malformed", async () => {
+    server.enqueue("anthropic-messages", {
+      kind: "stream",
+      chunks: [start, textStart, text("Hel")],
+      then: { garbage: "event: content_block_delta\ndata: {not json\n\n" },
+    });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("garbage bytes outside SSE framing → malformed", async () => {
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel")], then: { garbage: "\u0000\u0001\u00ffgarbage\r\n" } });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("an event of the wrong shape → malformed", async () => {
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, { type: "content_block_delta", index: "zero", delta: { type: "text_delta", text: 1 } }] });
+    expect((await failure()).kind).toBe("malformed");
+  });
+
+  it("an unreachable server → unavailable", async () => {
+    const closed = await startProviderServer();
+    const url = closed.url;
+    await closed.close();
+    const p = createAnthropicProvider({ apiKey: "test", baseURL: url });
+    const error = await (async () => {
+      for await (const _ of p.stream(request, { signal: new AbortController().signal })) void _;
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe("unavailable");
+  });
+});
+
+describe("anthropic provider: cancel", () => {
+  it("aborting the signal mid-stream closes the HTTP request and rethrows the abort reason", async () => {
+    server.enqueue("anthropic-messages", {
+      kind: "stream",
+      chunks: [
+        { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } },
+        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "first" } },
+      ],
+      then: "stall",
+    });
+    const controller = new AbortController();
+    const reason = new Error("cancelled by the test");
+    const seen: string[] = [];
+    const consumed = (async () => {
+      for await (const { event } of provider().stream(request, { signal: controller.signal })) {
+        if (event?.$case === "textDelta") seen.push(event.value.text);
+        controller.abort(reason);
+      }
+    })();
+    await expect(consumed).rejects.toBe(reason);
+    expect(seen).toEqual(["first"]);
+    const recorded = server.requests.at(-1)!;
+    await server.closed(recorded);
+    expect(recorded.closedBy).toBe("client");
+  });
+
+  it("an abort before the response arrives rethrows the abort reason, not a ProviderError", async () => {
+    // Nothing is queued: the SDK must not even reach the server.
+    const before = server.requests.length;
+    const controller = new AbortController();
+    const reason = new Error("cancelled early");
+    controller.abort(reason);
+    await expect(collect(controller.signal)).rejects.toBe(reason);
+    expect(server.requests.length).toBe(before);
+  });
+});
