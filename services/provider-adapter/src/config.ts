@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { serviceEnv, url } from "@conduit/config";
+import { millis, serviceEnv, url } from "@conduit/config";
 import { ScriptedModelSettings } from "@conduit/proto/agent/v1";
 
 const key = () => z.string().min(8, { error: "expected an API key" }).optional();
@@ -15,6 +15,11 @@ export const envSchema = z.object({
   GEMINI_API_KEY: key(),
   /** Credential other services present; unset: calls need none. */
   CONDUIT_INTERNAL_KEY: z.string().min(16, { error: "expected a secret of at least 16 characters" }).optional(),
+  /** Calls per model before its fallback takes over (only before the first event). */
+  CONDUIT_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10, { error: "expected 1 to 10" }).default(3),
+  CONDUIT_RETRY_BASE_MS: millis(500),
+  /** Longest wait between calls; a provider asking for longer is not retried. */
+  CONDUIT_RETRY_MAX_DELAY_MS: millis(10_000),
   /** A ScriptedModelSettings in proto JSON: what `conduit/scripted` plays when a request has no script. */
   CONDUIT_SCRIPTED_MODEL_FILE: z.string().min(1).optional(),
 });

@@ -26,7 +26,17 @@ await runService({
     }
     const registry = new ProviderRegistry(available, SCRIPTED_HANDLE);
     return {
-      server: createServer({ log, registry, internalKey: env.CONDUIT_INTERNAL_KEY, healthIntervalMs: env.CONDUIT_HEALTH_INTERVAL_MS }),
+      server: createServer({
+        log,
+        registry,
+        internalKey: env.CONDUIT_INTERNAL_KEY,
+        retry: {
+          maxAttempts: env.CONDUIT_RETRY_MAX_ATTEMPTS,
+          baseDelayMs: env.CONDUIT_RETRY_BASE_MS,
+          maxDelayMs: env.CONDUIT_RETRY_MAX_DELAY_MS,
+        },
+        healthIntervalMs: env.CONDUIT_HEALTH_INTERVAL_MS,
+      }),
     };
   },
 });

@@ -2,6 +2,7 @@ import { GrpcHost, serverStream, unary } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import { descriptorSet, SERVICE_NAMES } from "@conduit/proto";
 import { ProviderAdapterServiceService, type ProviderAdapterServiceServer } from "@conduit/proto/provider/v1";
+import type { RetryPolicy } from "./core/retry-policy.js";
 import { listModels } from "./handlers/list-models.js";
 import { streamCompletion } from "./handlers/stream-completion.js";
 import type { ProviderRegistry } from "./registry.js";
@@ -11,6 +12,7 @@ export interface ServerDeps {
   registry: ProviderRegistry;
   /** When set, every call must present it. */
   internalKey: string | undefined;
+  retry: RetryPolicy;
   healthIntervalMs: number;
 }
 

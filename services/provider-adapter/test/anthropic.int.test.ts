@@ -11,7 +11,13 @@ let client: InstanceType<typeof ProviderAdapterServiceClient>;
 
 beforeAll(async () => {
   upstream = await startProviderServer();
-  adapter = await startService("provider-adapter", { CONDUIT_PORT: "0", ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: upstream.url });
+  // One call per model: these tests check how each failure is classified, not retries.
+  adapter = await startService("provider-adapter", {
+    CONDUIT_PORT: "0",
+    ANTHROPIC_API_KEY: "sk-ant-test",
+    ANTHROPIC_BASE_URL: upstream.url,
+    CONDUIT_RETRY_MAX_ATTEMPTS: "1",
+  });
   client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
 afterAll(async () => {
@@ -57,6 +63,7 @@ describe("StreamCompletion through the Anthropic adapter, over gRPC", () => {
     });
     const { error } = await collect();
     expect(error).toMatchObject({ code: Status.UNAVAILABLE, reason: "PROVIDER_UNAVAILABLE", metadata: { provider: "anthropic" } });
+    expect(error?.message).toContain("Overloaded");
   });
 
   it("ends with FAILED_PRECONDITION / PROVIDER_AUTH when the provider refuses the key", async () => {

@@ -11,7 +11,14 @@ let client: InstanceType<typeof ProviderAdapterServiceClient>;
 
 beforeAll(async () => {
   upstream = await startProviderServer();
-  adapter = await startService("provider-adapter", { CONDUIT_PORT: "0", OPENAI_API_KEY: "sk-test-key", OPENAI_BASE_URL: `${upstream.url}/v1` });
+  adapter = await startService("provider-adapter", {
+    CONDUIT_PORT: "0",
+    OPENAI_API_KEY: "sk-test-key",
+    OPENAI_BASE_URL: `${upstream.url}/v1`,
+    // Quick retries; a provider asking to wait longer than a second is not retried.
+    CONDUIT_RETRY_BASE_MS: "10",
+    CONDUIT_RETRY_MAX_DELAY_MS: "1000",
+  });
   client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
 afterAll(async () => {
@@ -25,10 +32,10 @@ const request = StreamCompletionRequest.fromPartial({
   messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "hi" } } }] })],
 });
 
-async function collect(signal?: AbortSignal, onEvent?: (e: CompletionEvent) => void) {
+async function collect(signal?: AbortSignal, onEvent?: (e: CompletionEvent) => void, req: StreamCompletionRequest = request) {
   const events: CompletionEvent[] = [];
   try {
-    for await (const e of callStream(client.streamCompletion.bind(client), request, { metadata: new Metadata(), ...(signal ? { signal } : {}) })) {
+    for await (const e of callStream(client.streamCompletion.bind(client), req, { metadata: new Metadata(), ...(signal ? { signal } : {}) })) {
       events.push(e);
       onEvent?.(e);
     }
@@ -54,7 +61,7 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
     expect((sent.body as { model: string }).model).toBe("gpt-4.1-mini");
   });
 
-  it("ends with RESOURCE_EXHAUSTED / RATE_LIMITED and the provider's retry delay on a 429", async () => {
+  it("ends with RESOURCE_EXHAUSTED / RATE_LIMITED and the provider's retry delay when it asks to wait too long", async () => {
     upstream.enqueue("openai-chat", { kind: "error", status: 429, body: openaiError("rate_limit_exceeded", "slow down"), headers: { "retry-after": "2" } });
     const { error } = await collect();
     expect(error).toMatchObject({
@@ -78,5 +85,55 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
     const sent = upstream.requests.at(-1)!;
     await upstream.closed(sent);
     expect(sent.closedBy).toBe("client");
+  });
+});
+
+const chunk = (content: string) => ({
+  id: "c1",
+  object: "chat.completion.chunk",
+  created: 1,
+  model: "gpt-4.1-mini",
+  choices: [{ index: 0, delta: { content } }],
+});
+const requestsSoFar = () => upstream.requests.filter((r) => r.route === "openai-chat").length;
+
+describe("retries and fallback, only before the first event", () => {
+  it("retries a 429 after the provider's retry-after and then streams the answer", async () => {
+    const before = requestsSoFar();
+    upstream.enqueue("openai-chat", { kind: "error", status: 429, body: openaiError("rate_limit_exceeded", "slow"), headers: { "retry-after-ms": "20" } });
+    upstream.enqueue("openai-chat", { kind: "fixture", file: "openai-text.chunks.txt" });
+    const { events, error } = await collect();
+    expect(error).toBeUndefined();
+    expect(events.at(-1)?.event?.$case).toBe("finish");
+    expect(requestsSoFar() - before).toBe(2);
+  });
+
+  it("gives up after the configured attempts with the last failure", async () => {
+    const before = requestsSoFar();
+    for (let i = 0; i < 3; i++) upstream.enqueue("openai-chat", { kind: "error", status: 500, body: openaiError("server_error", "boom") });
+    const { error } = await collect();
+    expect(error).toMatchObject({ code: Status.UNAVAILABLE, reason: "PROVIDER_UNAVAILABLE", metadata: { before_first_delta: "true" } });
+    expect(requestsSoFar() - before).toBe(3);
+  });
+
+  it("falls back to the next model when the first fails before its first event", async () => {
+    upstream.enqueue("openai-chat", { kind: "error", status: 401, body: openaiError("invalid_api_key", "bad key") });
+    const withFallback = StreamCompletionRequest.fromPartial({ ...request, fallbackModels: ["conduit/scripted"] });
+    const { events, error } = await collect(undefined, undefined, withFallback);
+    expect(error).toBeUndefined();
+    expect(events.map((e) => (e.event?.$case === "textDelta" ? e.event.value.text : "")).join("")).toBe("You said: hi");
+    expect(events.at(-1)?.event).toMatchObject({ $case: "finish", value: { model: "conduit/scripted" } });
+  });
+
+  it("never retries once an event was sent: the failure ends the stream", async () => {
+    const before = requestsSoFar();
+    upstream.enqueue("openai-chat", {
+      kind: "stream",
+      chunks: [chunk("Hel"), { error: { message: "overloaded", type: "server_error" } }],
+    });
+    const { events, error } = await collect();
+    expect(events).toHaveLength(1);
+    expect(error).toMatchObject({ code: Status.UNAVAILABLE, metadata: { before_first_delta: "false" } });
+    expect(requestsSoFar() - before).toBe(1);
   });
 });

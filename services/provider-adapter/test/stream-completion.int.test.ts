@@ -18,7 +18,13 @@ const auth = new Metadata();
 auth.set("authorization", `Bearer ${INTERNAL_KEY}`);
 
 beforeAll(async () => {
-  adapter = await startService("provider-adapter", { CONDUIT_PORT: "0", CONDUIT_INTERNAL_KEY: INTERNAL_KEY });
+  // Quick retries; retry-after beyond a second is not retried (the RetryInfo test relies on it).
+  adapter = await startService("provider-adapter", {
+    CONDUIT_PORT: "0",
+    CONDUIT_INTERNAL_KEY: INTERNAL_KEY,
+    CONDUIT_RETRY_BASE_MS: "10",
+    CONDUIT_RETRY_MAX_DELAY_MS: "1000",
+  });
   client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
 afterAll(async () => {

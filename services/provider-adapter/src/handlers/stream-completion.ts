@@ -1,34 +1,40 @@
 import { invalidArgument, type CallContext } from "@conduit/grpc-kit";
 import type { CompletionEvent, StreamCompletionRequest } from "@conduit/proto/provider/v1";
-import { ProviderError } from "../core/provider-error.js";
+import type { RetryPolicy } from "../core/retry-policy.js";
 import { toServiceError } from "../provider-errors.js";
 import type { ProviderRegistry } from "../registry.js";
+import { CandidateFailure, resilientStream, type Candidate } from "../resilient-stream.js";
 import { requireInternal } from "./access.js";
 
 export interface StreamCompletionDeps {
   registry: ProviderRegistry;
   internalKey: string | undefined;
+  retry: RetryPolicy;
 }
 
 /**
- * StreamCompletion: resolve the model's provider, stream its normalized events, and map a
- * provider failure to its gRPC status, saying whether any event had been sent.
+ * StreamCompletion: the model, then its fallback models, each retried before its first event;
+ * a provider failure ends the call with its gRPC status, saying whether any event was sent.
  */
 export function streamCompletion(deps: StreamCompletionDeps) {
   return async function* (request: StreamCompletionRequest, ctx: CallContext): AsyncGenerator<CompletionEvent> {
     requireInternal(ctx, deps.internalKey);
-    const handle = request.model || deps.registry.defaultModel;
     if (request.messages.length === 0) throw invalidArgument("messages", "must not be empty");
-    const { provider } = deps.registry.resolve(handle);
-    let sent = 0;
+    const handles = [request.model || deps.registry.defaultModel, ...request.fallbackModels];
+    const candidates: Candidate[] = handles.map((handle) => ({ provider: deps.registry.resolve(handle).provider, handle }));
     try {
-      for await (const event of provider.stream({ ...request, model: handle }, { signal: ctx.signal })) {
-        sent++;
-        yield event;
-      }
+      yield* resilientStream(candidates, request, {
+        signal: ctx.signal,
+        policy: deps.retry,
+        onRetry: (info) => ctx.log.info(info, "provider call failed before its first event; retrying"),
+      });
     } catch (err) {
-      if (err instanceof ProviderError) {
-        throw toServiceError(err, { provider: provider.name, model: handle, beforeFirstDelta: sent === 0 });
+      if (err instanceof CandidateFailure) {
+        throw toServiceError(err.error, {
+          provider: err.candidate.provider.name,
+          model: err.candidate.handle,
+          beforeFirstDelta: err.beforeFirstDelta,
+        });
       }
       throw err;
     }
