@@ -4,6 +4,7 @@ import { parseModelHandle, type ModelProvider } from "../../core/model-provider.
 import { finishAnthropicStream, mapAnthropicEvent, newAnthropicStreamState, parseAnthropicEvent } from "./anthropic-events.js";
 import { toAnthropicRequest } from "./anthropic-request.js";
 import { classifyAnthropicError } from "./classify-anthropic-error.js";
+import { streamSdkCall } from "../sdk-stream.js";
 
 export interface AnthropicProviderSettings {
   apiKey: string;
@@ -30,24 +31,21 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings): Mo
   return {
     name,
     models: (): Model[] => [],
-    async *stream(request, { signal }): AsyncGenerator<CompletionEvent> {
+    stream(request, { signal }): AsyncGenerator<CompletionEvent> {
       const model = parseModelHandle(request.model)?.model ?? request.model;
-      let phase: "request" | "stream" = "request";
-      try {
-        const stream = await client.messages.create(toAnthropicRequest(request, model, name), { signal });
-        phase = "stream";
-        const state = newAnthropicStreamState();
-        for await (const raw of stream) {
-          yield* mapAnthropicEvent(parseAnthropicEvent(raw), state, request.model);
-        }
-        // The SDK ends its stream quietly when the signal aborts it: a cancel, not an early end.
-        signal.throwIfAborted();
-        finishAnthropicStream(state);
-      } catch (error) {
-        // A cancel stays a cancel, never a provider failure.
-        signal.throwIfAborted();
-        throw classifyAnthropicError(error, phase);
-      }
+      const state = newAnthropicStreamState();
+      return streamSdkCall(
+        {
+          open: () => client.messages.create(toAnthropicRequest(request, model, name), { signal }),
+          map: (raw) => mapAnthropicEvent(parseAnthropicEvent(raw), state, request.model),
+          finish: () => {
+            finishAnthropicStream(state);
+            return [];
+          },
+          classify: classifyAnthropicError,
+        },
+        signal,
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import { ProviderError } from "../../core/provider-error.js";
-import { retryAfterMsOf, type ErrorPhase } from "../../core/http-errors.js";
+import { classifyHttpStatus, classifyTransportFailure, type ErrorPhase } from "../../core/http-errors.js";
 
 export type { ErrorPhase } from "../../core/http-errors.js";
 
@@ -14,21 +14,11 @@ export type { ErrorPhase } from "../../core/http-errors.js";
  */
 export function classifyAnthropicError(error: unknown, phase: ErrorPhase): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError("timeout", "the provider request timed out", { cause: error });
-  }
-  if (error instanceof APIConnectionError) {
-    return new ProviderError("unavailable", `could not reach the provider: ${causeMessage(error)}`, { cause: error });
-  }
+  // The SDK's connection errors are APIErrors without a status: look at them first.
+  if (error instanceof APIConnectionTimeoutError) return classifyTransportFailure(error, phase, "timeout");
+  if (error instanceof APIConnectionError) return classifyTransportFailure(error, phase, "connection");
   if (error instanceof APIError) return classifyApiError(error);
-  if (error instanceof SyntaxError) {
-    return new ProviderError("malformed", `the provider sent invalid JSON: ${error.message}`, { cause: error });
-  }
-  if (phase === "stream") {
-    // undici reports a body cut off mid-stream as `TypeError: terminated` (cause: socket closed).
-    return new ProviderError("malformed", `the provider's stream was cut off: ${causeMessage(error)}`, { cause: error });
-  }
-  return new ProviderError("unavailable", `the provider call failed: ${causeMessage(error)}`, { cause: error });
+  return classifyTransportFailure(error, phase, undefined);
 }
 
 function classifyApiError(error: APIError): ProviderError {
@@ -36,15 +26,7 @@ function classifyApiError(error: APIError): ProviderError {
   const details = { cause: error, ...(status === undefined ? {} : { httpStatus: status }) };
   const message = error.apiMessage ?? error.message;
   if (status === undefined) return classifyErrorType(error.type ?? "", message, details);
-  if (status === 429) {
-    const retryAfterMs = retryAfterMsOf(error.headers);
-    return new ProviderError("rate_limit", message, retryAfterMs === undefined ? details : { ...details, retryAfterMs });
-  }
-  if (status === 401 || status === 403) return new ProviderError("auth", message, details);
-  if (status === 408) return new ProviderError("timeout", message, details);
-  if (status === 400 && isContextWindow(message)) return new ProviderError("context_window", message, details);
-  if (status >= 400 && status < 500) return new ProviderError("bad_request", message, details);
-  return new ProviderError("unavailable", message, details);
+  return classifyHttpStatus(status, message, error, status === 400 && isContextWindow(message), details);
 }
 
 /**
@@ -75,8 +57,3 @@ function isContextWindow(message: string): boolean {
   return /prompt is too long|context[ _-]?(length|window)|too many tokens/i.test(message);
 }
 
-function causeMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
-}

@@ -1,7 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import { retryAfterMsOf, type ErrorPhase } from "../../core/http-errors.js";
+import { classifyHttpStatus, classifyTransportFailure, type ErrorPhase } from "../../core/http-errors.js";
 import { ProviderError } from "../../core/provider-error.js";
-
 
 /**
  * An error of the `openai` SDK (or of reading its stream) as a ProviderError:
@@ -13,21 +12,11 @@ import { ProviderError } from "../../core/provider-error.js";
  */
 export function classifyOpenAIError(error: unknown, phase: ErrorPhase): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError("timeout", "the provider request timed out", { cause: error });
-  }
-  if (error instanceof APIConnectionError) {
-    return new ProviderError("unavailable", `could not reach the provider: ${causeMessage(error)}`, { cause: error });
-  }
+  // The SDK's connection errors are APIErrors without a status: look at them first.
+  if (error instanceof APIConnectionTimeoutError) return classifyTransportFailure(error, phase, "timeout");
+  if (error instanceof APIConnectionError) return classifyTransportFailure(error, phase, "connection");
   if (error instanceof APIError) return classifyApiError(error);
-  if (error instanceof SyntaxError) {
-    return new ProviderError("malformed", `the provider sent invalid JSON: ${error.message}`, { cause: error });
-  }
-  if (phase === "stream") {
-    // undici reports a body cut off mid-stream as `TypeError: terminated` (cause: socket closed).
-    return new ProviderError("malformed", `the provider's stream was cut off: ${causeMessage(error)}`, { cause: error });
-  }
-  return new ProviderError("unavailable", `the provider call failed: ${causeMessage(error)}`, { cause: error });
+  return classifyTransportFailure(error, phase, undefined);
 }
 
 function classifyApiError(error: APIError): ProviderError {
@@ -36,15 +25,7 @@ function classifyApiError(error: APIError): ProviderError {
   const code = stringField(error.code) ?? stringField(error.type) ?? "";
   const message = error.message;
   if (status === undefined) return classifyInStreamError(error, code, details);
-  if (status === 429) {
-    const retryAfterMs = retryAfterMsOf(error.headers);
-    return new ProviderError("rate_limit", message, retryAfterMs === undefined ? details : { ...details, retryAfterMs });
-  }
-  if (status === 401 || status === 403) return new ProviderError("auth", message, details);
-  if (status === 408) return new ProviderError("timeout", message, details);
-  if (isContextWindow(code, message)) return new ProviderError("context_window", message, details);
-  if (status >= 400 && status < 500) return new ProviderError("bad_request", message, details);
-  return new ProviderError("unavailable", message, details);
+  return classifyHttpStatus(status, message, error, isContextWindow(code, message), details);
 }
 
 /** An `{"error": …}` object inside a 200 stream: no HTTP status, only its type and code. */
@@ -64,8 +45,3 @@ function stringField(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function causeMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
-}

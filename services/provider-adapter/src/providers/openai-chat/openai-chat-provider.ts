@@ -9,6 +9,7 @@ import {
   parseOpenAIChatChunk,
 } from "./openai-chat-chunks.js";
 import { toOpenAIChatRequest } from "./openai-chat-request.js";
+import { streamSdkCall } from "../sdk-stream.js";
 
 export interface OpenAIChatProviderSettings {
   apiKey: string;
@@ -35,24 +36,18 @@ export function createOpenAIChatProvider(settings: OpenAIChatProviderSettings): 
   return {
     name,
     models: (): Model[] => [],
-    async *stream(request, { signal }): AsyncGenerator<CompletionEvent> {
+    stream(request, { signal }): AsyncGenerator<CompletionEvent> {
       const model = parseModelHandle(request.model)?.model ?? request.model;
-      let phase: "request" | "stream" = "request";
-      try {
-        const stream = await client.chat.completions.create(toOpenAIChatRequest(request, model), { signal });
-        phase = "stream";
-        const state = newOpenAIChatStreamState();
-        for await (const raw of stream) {
-          yield* mapOpenAIChatChunk(parseOpenAIChatChunk(raw), state);
-        }
-        // The SDK ends its stream quietly when the signal aborts it: a cancel, not an early end.
-        signal.throwIfAborted();
-        yield* finishOpenAIChatStream(state, request.model);
-      } catch (error) {
-        // A cancel stays a cancel, never a provider failure.
-        signal.throwIfAborted();
-        throw classifyOpenAIError(error, phase);
-      }
+      const state = newOpenAIChatStreamState();
+      return streamSdkCall(
+        {
+          open: () => client.chat.completions.create(toOpenAIChatRequest(request, model), { signal }),
+          map: (raw) => mapOpenAIChatChunk(parseOpenAIChatChunk(raw), state),
+          finish: () => finishOpenAIChatStream(state, request.model),
+          classify: classifyOpenAIError,
+        },
+        signal,
+      );
     },
   };
 }
