@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { finishReasonToJSON, Message, MessageRole } from "@conduit/proto/agent/v1";
+import { Message, MessageRole } from "@conduit/proto/agent/v1";
 import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
 import { listFixtures, openaiError, startProviderServer, type ProviderServer } from "@conduit/testing";
 import { ProviderError } from "../src/core/provider-error.js";
 import { createOpenAIChatProvider } from "../src/providers/openai-chat/openai-chat-provider.js";
+import { collectEvents, failureOf, normalize } from "./support/provider-events.js";
 
 let server: ProviderServer;
 beforeAll(async () => {
@@ -22,58 +23,12 @@ const request = StreamCompletionRequest.fromPartial({
   messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "Hi" } } }] })],
 });
 
-async function collect(signal = new AbortController().signal): Promise<CompletionEvent[]> {
-  const events: CompletionEvent[] = [];
-  for await (const event of provider().stream(request, { signal })) events.push(event);
-  return events;
+function collect(signal?: AbortSignal): Promise<CompletionEvent[]> {
+  return collectEvents(provider(), request, signal);
 }
 
 async function failure(): Promise<ProviderError> {
-  const error = await collect().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-/**
- * The event sequence with consecutive deltas of one kind merged (text and reasoning joined; a
- * tool call's arguments joined per index), so a snapshot shows what was said, not how it was cut.
- */
-function normalize(events: CompletionEvent[]) {
-  const out: Array<Record<string, unknown>> = [];
-  for (const { event } of events) {
-    const last = out.at(-1);
-    switch (event?.$case) {
-      case "textDelta":
-      case "reasoningDelta": {
-        const type = event.$case === "textDelta" ? "text" : "reasoning";
-        if (last?.type === type) last.text = `${String(last.text)}${event.value.text}`;
-        else out.push({ type, text: event.value.text, deltas: 0 });
-        const current = out.at(-1)!;
-        current.deltas = Number(current.deltas) + 1;
-        break;
-      }
-      case "toolCallDelta": {
-        const v = event.value;
-        if (last?.type === "tool_call" && last.index === v.index) {
-          last.arguments = `${String(last.arguments)}${v.argumentsDelta}`;
-          last.deltas = Number(last.deltas) + 1;
-        } else out.push({ type: "tool_call", index: v.index, id: v.id, name: v.name, arguments: v.argumentsDelta, deltas: 1 });
-        break;
-      }
-      case "usage":
-        out.push({ type: "usage", ...event.value });
-        break;
-      case "finish":
-        out.push({ type: "finish", ...event.value, reason: finishReasonToJSON(event.value.reason) });
-        break;
-      default:
-        out.push({ type: event?.$case ?? "empty" });
-    }
-  }
-  return out;
+  return failureOf(collect());
 }
 
 describe("openai-chat provider: recorded streams through the real SDK", () => {
