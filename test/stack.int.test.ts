@@ -16,7 +16,12 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** `served`: the RPCs each service implements; every other RPC must answer UNIMPLEMENTED. */
 const SERVICES = [
-  { service: "agent-loop", name: SERVICE_NAMES.agentLoop, definition: AgentLoopServiceService, served: [] as string[] },
+  {
+    service: "agent-loop",
+    name: SERVICE_NAMES.agentLoop,
+    definition: AgentLoopServiceService,
+    served: ["sendMessage", "startRun", "getRun"] as string[],
+  },
   {
     service: "message-store",
     name: SERVICE_NAMES.messageStore,
@@ -33,14 +38,15 @@ const SERVICES = [
 ] satisfies ReadonlyArray<{ served: readonly string[] }>;
 
 const ADMIN_KEY = randomBytes(24).toString("hex");
+const INTERNAL_KEY = randomBytes(24).toString("hex");
 const running = new Map<string, RunningService>();
 
 beforeAll(async () => {
-  const env = { CONDUIT_PORT: "0" };
+  const env = { CONDUIT_PORT: "0", CONDUIT_INTERNAL_KEY: INTERNAL_KEY };
   const started = await Promise.all([
     startService("agent-loop", { ...env, NATS_URL: inject("natsUrl") }),
     startService("message-store", { ...env, DATABASE_URL: await createDatabase(inject("pgUrl")), CONDUIT_ADMIN_KEY: ADMIN_KEY }),
-    startService("provider-adapter", { ...env, CONDUIT_INTERNAL_KEY: randomBytes(24).toString("hex") }),
+    startService("provider-adapter", env),
   ]);
   for (const proc of started) running.set(proc.name, proc);
 });
@@ -114,9 +120,9 @@ describe("polyglot callers", () => {
       cwd: root,
       env: { ...process.env, CONDUIT_API_KEY: plaintextKey },
     });
-    // Without a credential every served RPC refuses; the agent-loop RPCs are not built yet.
+    // Without a credential every served RPC refuses.
     expect(stdout.trim().split("\n")).toEqual([
-      `${SERVICE_NAMES.agentLoop} ${addresses[0]} health=SERVING service_health=SERVING probe_rpc=UNIMPLEMENTED`,
+      `${SERVICE_NAMES.agentLoop} ${addresses[0]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
       `${SERVICE_NAMES.messageStore} ${addresses[1]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
       `${SERVICE_NAMES.providerAdapter} ${addresses[2]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
       "agent name=from-python type=AGENT_TYPE_REACT max_steps=50 tools=conversation_search,memory_insert,memory_replace",

@@ -26,3 +26,4 @@ export { runService, type ServiceParts, type ServiceSpec } from "./lifecycle.js"
 export { addReflection } from "./reflection.js";
 export { decodeStatusDetails, encodeStatusDetails, ERROR_DOMAIN, STATUS_DETAILS_KEY, type StatusDetails } from "./status-details.js";
 export { bearerToken, sameSecret } from "./bearer.js";
+export { fieldPath, parseRequest } from "./validation.js";

@@ -1,10 +1,20 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { serviceEnv, url } from "@conduit/config";
+import { address, millis, serviceEnv, url } from "@conduit/config";
 
 export const envSchema = z.object({
   ...serviceEnv(50051),
   /** Distributed mode: cancels and run events over NATS. Unset: the in-process bus. */
   NATS_URL: url(["nats", "tls"]).optional(),
+  CONDUIT_MESSAGE_STORE_ADDRESS: address("127.0.0.1:50052"),
+  CONDUIT_PROVIDER_ADAPTER_ADDRESS: address("127.0.0.1:50053"),
+  /** The credential run control needs at the message store (and provider-adapter, when it asks). */
+  CONDUIT_INTERNAL_KEY: z.string().min(16, { error: "expected a secret of at least 16 characters" }),
+  /** This replica's name as the owner of its runs; unique per process by default. */
+  CONDUIT_REPLICA_ID: z.string().min(1).max(200).default(() => `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`),
+  /** How long a run's owner lease lasts without renewal. */
+  CONDUIT_RUN_LEASE_MS: millis(30_000).pipe(z.number().min(1000, { error: "expected at least 1000 ms" })),
 });
 
 export type Env = z.infer<typeof envSchema>;

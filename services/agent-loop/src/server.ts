@@ -1,16 +1,27 @@
 import type { Bus } from "@conduit/bus";
-import { GrpcHost } from "@conduit/grpc-kit";
+import { GrpcHost, serverStream, unary } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import { descriptorSet, SERVICE_NAMES } from "@conduit/proto";
 import { AgentLoopServiceService, type AgentLoopServiceServer } from "@conduit/proto/agent/v1";
+import type { CallerAuth } from "./adapters/caller-auth.js";
+import type { StoreConnection } from "./adapters/store-client.js";
+import { getRun } from "./handlers/get-run.js";
+import { sendMessage } from "./handlers/send-message.js";
+import { startRun } from "./handlers/start-run.js";
+import type { RunHost } from "./runs/run-host.js";
 
 export interface ServerDeps {
   log: Logger;
   bus: Bus;
+  auth: CallerAuth;
+  store: StoreConnection;
+  runs: RunHost;
   healthIntervalMs: number;
 }
 
-/** The agent-loop gRPC server. Its RPCs are not served yet; health follows the bus. */
+const rpc = (name: string) => `${SERVICE_NAMES.agentLoop}/${name}`;
+
+/** The agent-loop gRPC server; health follows the bus. */
 export function createServer(deps: ServerDeps): GrpcHost {
   const host = new GrpcHost({
     log: deps.log,
@@ -19,6 +30,10 @@ export function createServer(deps: ServerDeps): GrpcHost {
     healthIntervalMs: deps.healthIntervalMs,
     probes: [{ name: "bus", check: (signal) => deps.bus.check(signal) }],
   });
-  host.serve<AgentLoopServiceServer>(AgentLoopServiceService, {});
+  host.serve<AgentLoopServiceServer>(AgentLoopServiceService, {
+    sendMessage: serverStream(host.runtime, rpc("SendMessage"), sendMessage(deps)),
+    startRun: unary(host.runtime, rpc("StartRun"), startRun(deps)),
+    getRun: unary(host.runtime, rpc("GetRun"), getRun(deps)),
+  });
   return host;
 }

@@ -11,7 +11,7 @@ describe("agent-loop health", () => {
   it("goes NOT_SERVING when NATS goes away and SERVING again once it reconnects", async () => {
     const nats = await startNats();
     cleanups.push(() => nats.stop());
-    const loop = await startService("agent-loop", { CONDUIT_PORT: "0", NATS_URL: nats.url });
+    const loop = await startService("agent-loop", { CONDUIT_PORT: "0", NATS_URL: nats.url, CONDUIT_INTERNAL_KEY: "internal-key-for-health-tests" });
     cleanups.push(() => loop.stop());
     expect(loop.lines.find((l) => l.msg === "bus ready")?.bus).toBe("nats");
 
@@ -33,7 +33,7 @@ describe("agent-loop health", () => {
   });
 
   it("runs on the in-process bus when NATS_URL is unset", async () => {
-    const loop = await startService("agent-loop", { CONDUIT_PORT: "0", NATS_URL: "" });
+    const loop = await startService("agent-loop", { CONDUIT_PORT: "0", NATS_URL: "", CONDUIT_INTERNAL_KEY: "internal-key-for-health-tests" });
     cleanups.push(() => loop.stop());
     expect(loop.lines.find((l) => l.msg === "bus ready")?.bus).toBe("in-process");
     const client = healthClient(loop.address);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { invalidArgument } from "@conduit/grpc-kit";
+import { fieldPath, invalidArgument } from "@conduit/grpc-kit";
 import type { MemoryBlock } from "@conduit/proto/agent/v1";
 import { SortOrder, type MessageStoreServiceServer } from "@conduit/proto/store/v1";
 import { newAgentSettings, updatedAgentSettings, type SettingsProblem } from "../core/agent-settings.js";
@@ -18,7 +18,6 @@ import {
 import { protoEnum } from "./proto-schemas.js";
 import { rpc, type HandlerDeps } from "./rpc.js";
 import { agentId, pageSize } from "./schemas.js";
-import { fieldPath } from "./validation.js";
 
 const listAgentsRequest = z.object({
   nameContains: z.string().max(200, { error: "must be at most 200 characters" }).optional(),

@@ -1,10 +1,9 @@
 import type { handleUnaryCall } from "@grpc/grpc-js";
 import { QueryFailedError, type DataSource } from "typeorm";
 import type { z } from "zod";
-import { ServiceError, Status, unary, type CallContext, type ServerRuntime } from "@conduit/grpc-kit";
+import { parseRequest, ServiceError, Status, unary, type CallContext, type ServerRuntime } from "@conduit/grpc-kit";
 import type { Authenticator } from "../auth/authenticator.js";
 import { authorize, type Principal } from "../auth/principal.js";
-import { parseRequest } from "./validation.js";
 
 export interface HandlerDeps {
   db: DataSource;

@@ -1,5 +1,5 @@
-import { z } from "zod";
-import { invalidArgument } from "@conduit/grpc-kit";
+import type { z } from "zod";
+import { invalidArgument } from "./errors.js";
 
 /** Validates a decoded request; the first problem becomes INVALID_ARGUMENT naming its field. */
 export function parseRequest<S extends z.ZodType>(schema: S, request: unknown): z.infer<S> {

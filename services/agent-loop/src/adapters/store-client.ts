@@ -1,0 +1,149 @@
+import { credentials, Metadata } from "@grpc/grpc-js";
+import { callUnary, ServiceError, Status } from "@conduit/grpc-kit";
+import type { Agent, Message, MemoryBlock, Run, Step } from "@conduit/proto/agent/v1";
+import { MessageStoreServiceClient, SortOrder, type CreateRunRequest } from "@conduit/proto/store/v1";
+import { ToolRefusal, type MessageQuery, type RunStore, type RunTransition, type Signalled } from "../core/ports.js";
+
+const ORGANIZATION_HEADER = "conduit-organization-id";
+/** A store call that takes longer than this fails the run instead of hanging it. */
+const CALL_TIMEOUT_MS = 30_000;
+
+type Client = InstanceType<typeof MessageStoreServiceClient>;
+
+/** message-store over gRPC, with the internal credential that run control needs. */
+export class StoreConnection {
+  private readonly client: Client;
+
+  constructor(
+    address: string,
+    private readonly internalKey: string,
+  ) {
+    this.client = new MessageStoreServiceClient(address, credentials.createInsecure());
+  }
+
+  /** The store acting for one organization. */
+  forOrganization(organizationId: string): OrganizationStore {
+    return new OrganizationStore(this.client, this.metadata(organizationId));
+  }
+
+  /** The organization a caller's API key belongs to; UNAUTHENTICATED when it has none. */
+  async authenticate(key: string, opts: Signalled): Promise<string> {
+    const res = await callUnary(this.client.authenticateApiKey.bind(this.client), { key }, this.options(opts, this.metadata()));
+    return res.organizationId;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private metadata(organizationId?: string): Metadata {
+    const md = new Metadata();
+    md.set("authorization", `Bearer ${this.internalKey}`);
+    if (organizationId) md.set(ORGANIZATION_HEADER, organizationId);
+    return md;
+  }
+
+  private options(opts: Signalled, metadata: Metadata) {
+    return { signal: opts.signal, metadata, timeoutMs: CALL_TIMEOUT_MS };
+  }
+}
+
+/** The RunStore port (and run creation) for one organization. */
+export class OrganizationStore implements RunStore {
+  constructor(
+    private readonly client: Client,
+    private readonly md: Metadata,
+  ) {}
+
+  async getAgent(agentId: string, opts: Signalled): Promise<Agent> {
+    const res = await callUnary(this.client.getAgent.bind(this.client), { agentId }, this.options(opts));
+    return required(res.agent, "agent");
+  }
+
+  async contextMessages(agentId: string, conversationId: string | undefined, opts: Signalled): Promise<Message[]> {
+    const res = await callUnary(this.client.listContextMessages.bind(this.client), { agentId, conversationId }, this.options(opts));
+    return res.messages;
+  }
+
+  async createRun(request: CreateRunRequest, opts: Signalled): Promise<{ run: Run; created: boolean }> {
+    const res = await callUnary(this.client.createRun.bind(this.client), request, this.options(opts));
+    return { run: required(res.run, "run"), created: res.created };
+  }
+
+  async getRun(runId: string, opts: Signalled): Promise<Run> {
+    const res = await callUnary(this.client.getRun.bind(this.client), { runId }, this.options(opts));
+    return required(res.run, "run");
+  }
+
+  /** The agent's recent run started by the same input, if any (re-sent input after its run ended). */
+  async findRunByKey(agentId: string, idempotencyKey: string, opts: Signalled): Promise<Run | undefined> {
+    const res = await callUnary(
+      this.client.listRuns.bind(this.client),
+      { agentId, statuses: [], activeOnly: false, limit: 100, pageToken: "", order: SortOrder.SORT_ORDER_DESC },
+      this.options(opts),
+    );
+    return res.runs.find((r) => r.idempotencyKey === idempotencyKey);
+  }
+
+  async commitStep(step: Step, messages: Message[], opts: Signalled): Promise<{ run: Run; messages: Message[] }> {
+    const res = await callUnary(
+      this.client.commitStep.bind(this.client),
+      { step, messages, inContextMessageIds: undefined, expectedOwner: undefined },
+      this.options(opts),
+    );
+    return { run: required(res.run, "run"), messages: res.messages };
+  }
+
+  async transitionRun(change: RunTransition, opts: Signalled): Promise<{ won: boolean; run: Run }> {
+    const res = await callUnary(
+      this.client.transitionRun.bind(this.client),
+      {
+        runId: change.runId,
+        expectedStatus: change.from,
+        newStatus: change.to,
+        stopReason: change.stopReason ?? 0,
+        usage: change.usage,
+        error: change.error,
+        ttftMs: change.ttftMs,
+        onlyIfLeaseExpired: false,
+      },
+      this.options(opts),
+    );
+    return { won: res.won, run: required(res.run, "run") };
+  }
+
+  async setBlockValue(agentId: string, label: string, value: string, opts: Signalled): Promise<MemoryBlock> {
+    try {
+      const res = await callUnary(
+        this.client.updateMemoryBlock.bind(this.client),
+        { agentId, label, block: { value } as MemoryBlock, updateMask: ["value"] },
+        this.options(opts),
+      );
+      return required(res.block, "block");
+    } catch (err) {
+      // The block's own rules are the model's business: it sees them as an error return.
+      if (err instanceof ServiceError && BLOCK_REFUSALS.has(err.reason ?? "")) throw new ToolRefusal(err.message);
+      throw err;
+    }
+  }
+
+  async searchMessages(q: MessageQuery, opts: Signalled): Promise<Message[]> {
+    const res = await callUnary(
+      this.client.searchMessages.bind(this.client),
+      { agentId: q.agentId, query: q.query, roles: q.roles, startTime: q.startTime, endTime: q.endTime, limit: q.limit, order: SortOrder.SORT_ORDER_DESC },
+      this.options(opts),
+    );
+    return res.messages;
+  }
+
+  private options(opts: Signalled) {
+    return { signal: opts.signal, metadata: this.md, timeoutMs: CALL_TIMEOUT_MS };
+  }
+}
+
+const BLOCK_REFUSALS = new Set(["BLOCK_READ_ONLY", "BLOCK_LIMIT_EXCEEDED", "BLOCK_NOT_FOUND"]);
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new ServiceError(Status.INTERNAL, "INTERNAL", `the message store returned no ${what}`);
+  return value;
+}

@@ -1,0 +1,34 @@
+import type { CallContext } from "@conduit/grpc-kit";
+import type { RunEvent, SendMessageRequest } from "@conduit/proto/agent/v1";
+import type { CallerAuth } from "../adapters/caller-auth.js";
+import type { RunHost } from "../runs/run-host.js";
+import { recordedEvents, visibleTo } from "./event-filter.js";
+import { parseSendMessage } from "./run-request.js";
+
+export interface SendMessageDeps {
+  auth: CallerAuth;
+  runs: RunHost;
+}
+
+/** SendMessage: start (or re-attach to) a run and stream its events until its terminal ones. */
+export function sendMessage(deps: SendMessageDeps) {
+  return async function* (request: SendMessageRequest, ctx: CallContext): AsyncGenerator<RunEvent> {
+    const organizationId = await deps.auth.organizationOf(ctx);
+    const req = parseSendMessage(request);
+    const attachment = await deps.runs.start(organizationId, req, { signal: ctx.signal });
+    if (attachment.kind === "ended") {
+      yield* recordedEvents(attachment.run);
+      return;
+    }
+    const { active } = attachment;
+    ctx.log.info({ runId: active.run.id, agentId: req.agentId }, "streaming run");
+    try {
+      for await (const event of active.channel.read(0, ctx.signal)) {
+        if (visibleTo(event, req.include)) yield event;
+      }
+    } finally {
+      // A foreground caller that goes away takes its run with it.
+      if (ctx.signal.aborted && !active.background && !active.channel.isEnded) active.cancel();
+    }
+  };
+}

@@ -1,0 +1,145 @@
+import { ServiceError, Status } from "@conduit/grpc-kit";
+import type { Logger } from "@conduit/logging";
+import { RunStatus, runStatusToJSON, stopReasonToJSON, type Run } from "@conduit/proto/agent/v1";
+import type { Clock, IdGenerator, ModelClient, Signalled } from "../core/ports.js";
+import { strategyFor } from "../core/strategies/index.js";
+import type { OrganizationStore, StoreConnection } from "../adapters/store-client.js";
+import type { RunRequest } from "../handlers/run-request.js";
+import { executeRun } from "./execute-run.js";
+import { idempotencyKeyOf, prepareRun } from "./prepare-run.js";
+import { RunChannel } from "./run-channel.js";
+
+export interface RunHostDeps {
+  store: StoreConnection;
+  model: ModelClient;
+  ids: IdGenerator;
+  clock: Clock;
+  log: Logger;
+  /** This replica's name, recorded as the owner of the runs it executes. */
+  replicaId: string;
+  leaseTtlMs: number;
+  /** How long a write at a run's end may take once the run itself was cancelled. */
+  persistTimeoutMs: number;
+}
+
+/** A run this replica executes. */
+export interface ActiveRun {
+  readonly run: Run;
+  readonly channel: RunChannel;
+  readonly background: boolean;
+  /** Aborts every layer of the run: model call, tools, waits. */
+  cancel(): void;
+  readonly done: Promise<Run>;
+}
+
+/** What a caller attaches to: a live run, or a run that already ended. */
+export type Attachment = { kind: "live"; active: ActiveRun } | { kind: "ended"; run: Run };
+
+/** The runs of this replica: starts them, lets callers attach, re-attaches re-sent input. */
+export class RunHost {
+  private readonly active = new Map<string, ActiveRun>();
+  /** Runs by idempotency key while they start or run, so a re-sent input finds its run. */
+  private readonly byKey = new Map<string, Promise<Attachment>>();
+
+  constructor(private readonly deps: RunHostDeps) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  start(organizationId: string, req: RunRequest, opts: Signalled): Promise<Attachment> {
+    const key = idempotencyKeyOf(req);
+    const scopedKey = key && `${organizationId}/${req.agentId}/${key}`;
+    const existing = scopedKey ? this.byKey.get(scopedKey) : undefined;
+    if (existing) return existing;
+    const store = this.deps.store.forOrganization(organizationId);
+    const starting = this.create(store, req, key, opts);
+    if (scopedKey) {
+      this.byKey.set(scopedKey, starting);
+      const forget = () => this.byKey.delete(scopedKey);
+      starting.then((a) => {
+        if (a.kind === "live") void a.active.done.finally(forget);
+        else forget();
+      }, forget);
+    }
+    return starting;
+  }
+
+  /** Cancels every run of this replica and waits for their terminal events. */
+  async cancelAll(): Promise<void> {
+    const runs = [...this.active.values()];
+    for (const r of runs) r.cancel();
+    await Promise.allSettled(runs.map((r) => r.done));
+  }
+
+  private async create(store: OrganizationStore, req: RunRequest, key: string | undefined, opts: Signalled): Promise<Attachment> {
+    let prepared;
+    try {
+      prepared = await prepareRun(store, req, this.deps.ids, opts);
+    } catch (err) {
+      // Re-sent input whose run already answered the approval it carried: that run, not a refusal.
+      const earlier = key && isRefusal(err) ? await store.findRunByKey(req.agentId, key, opts) : undefined;
+      if (earlier) return this.attachTo(earlier);
+      throw err;
+    }
+    const { run, created } = await store.createRun(
+      {
+        agentId: prepared.agent.id,
+        conversationId: req.conversationId,
+        background: req.background,
+        idempotencyKey: key,
+        owner: this.deps.replicaId,
+        leaseTtlMs: this.deps.leaseTtlMs,
+        acquireLock: true,
+      },
+      opts,
+    );
+    if (!created) return this.attachTo(run);
+    const controller = new AbortController();
+    const channel = new RunChannel(run.id, req.pingIntervalMs);
+    const done = executeRun(
+      {
+        store,
+        model: this.deps.model,
+        ids: this.deps.ids,
+        clock: this.deps.clock,
+        log: this.deps.log,
+        persistSignal: () => AbortSignal.timeout(this.deps.persistTimeoutMs),
+      },
+      {
+        run,
+        agent: prepared.agent,
+        strategy: strategyFor(prepared.agent.agentType),
+        history: prepared.history,
+        input: prepared.input,
+        ...(prepared.answers ? { resume: { assistant: prepared.answers.pending.assistant, answers: prepared.answers.answers } } : {}),
+        clientTools: req.clientTools,
+        maxSteps: req.maxSteps ?? (prepared.agent.maxSteps || 50),
+        streamTokens: req.streamTokens,
+      },
+      channel,
+      controller.signal,
+    ).finally(() => this.active.delete(run.id));
+    const active: ActiveRun = { run, channel, background: req.background, cancel: () => controller.abort(), done };
+    this.active.set(run.id, active);
+    return { kind: "live", active };
+  }
+
+  private attachTo(run: Run): Attachment {
+    const local = this.active.get(run.id);
+    if (local) return { kind: "live", active: local };
+    if (isEnded(run)) return { kind: "ended", run };
+    throw new ServiceError(
+      Status.FAILED_PRECONDITION,
+      "RUN_EVENTS_UNAVAILABLE",
+      `run ${run.id} for this input is active on another replica; follow it with StreamRun`,
+      { metadata: { run_id: run.id, status: runStatusToJSON(run.status), stop_reason: stopReasonToJSON(run.stopReason) } },
+    );
+  }
+}
+
+const isRefusal = (err: unknown) =>
+  err instanceof ServiceError && (err.reason === "UNKNOWN_TOOL_CALL" || err.reason === "PENDING_APPROVAL");
+
+const isEnded = (run: Run) =>
+  run.status === RunStatus.RUN_STATUS_COMPLETED || run.status === RunStatus.RUN_STATUS_FAILED || run.status === RunStatus.RUN_STATUS_CANCELLED;

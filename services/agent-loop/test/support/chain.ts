@@ -1,0 +1,133 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { credentials, Metadata } from "@grpc/grpc-js";
+import { inject } from "vitest";
+import { callStream, callUnary, type ServiceError } from "@conduit/grpc-kit";
+import {
+  Agent,
+  AgentLoopServiceClient,
+  SendMessageRequest,
+  type Message,
+  type Run,
+  type RunEvent,
+} from "@conduit/proto/agent/v1";
+import { MessageStoreServiceClient, SortOrder } from "@conduit/proto/store/v1";
+import { createDatabase, startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
+
+/** The whole chain on real processes: agent-loop → provider-adapter → local provider server; store on Postgres. */
+export interface Chain {
+  readonly upstream: ProviderServer;
+  readonly agentLoop: RunningService;
+  readonly store: RunningService;
+  readonly adapter: RunningService;
+  /** A fresh organization and its API key. */
+  newTenant(): Promise<string>;
+  createAgent(apiKey: string, agent: Partial<Agent>): Promise<Agent>;
+  getAgent(apiKey: string, agentId: string): Promise<Agent>;
+  /** Streams a SendMessage to its end; a non-OK status is returned, not thrown. */
+  send(apiKey: string, request: Partial<SendMessageRequest>, opts?: { signal?: AbortSignal; onEvent?: (e: RunEvent) => void }): Promise<Sent>;
+  getRun(apiKey: string, runId: string): Promise<Run>;
+  /** The run's messages as the store has them, oldest first. */
+  runMessages(apiKey: string, agentId: string, runId: string): Promise<Message[]>;
+  stop(): Promise<void>;
+}
+
+export interface Sent {
+  events: RunEvent[];
+  error: ServiceError | undefined;
+}
+
+export async function startChain(env: { agentLoop?: Record<string, string> } = {}): Promise<Chain> {
+  const internalKey = randomBytes(24).toString("hex");
+  const adminKey = randomBytes(24).toString("hex");
+  const dataDir = mkdtempSync(join(tmpdir(), "conduit-chain-"));
+  const upstream = await startProviderServer();
+  const [store, adapter] = await Promise.all([
+    startService(
+      "message-store",
+      { CONDUIT_PORT: "0", CONDUIT_DATA_DIR: dataDir, CONDUIT_ADMIN_KEY: adminKey, CONDUIT_INTERNAL_KEY: internalKey, DATABASE_URL: await createDatabase(inject("pgUrl")) },
+      { timeoutMs: 60_000 },
+    ),
+    startService("provider-adapter", {
+      CONDUIT_PORT: "0",
+      CONDUIT_INTERNAL_KEY: internalKey,
+      OPENAI_API_KEY: "sk-test-0123456789abcdef",
+      OPENAI_BASE_URL: `${upstream.url}/v1`,
+      ANTHROPIC_API_KEY: "sk-ant-test-0123456789abcdef",
+      ANTHROPIC_BASE_URL: upstream.url,
+      CONDUIT_RETRY_MAX_ATTEMPTS: "1",
+    }),
+  ]);
+  const agentLoop = await startService("agent-loop", {
+    CONDUIT_PORT: "0",
+    CONDUIT_INTERNAL_KEY: internalKey,
+    CONDUIT_MESSAGE_STORE_ADDRESS: store.address,
+    CONDUIT_PROVIDER_ADAPTER_ADDRESS: adapter.address,
+    NATS_URL: inject("natsUrl"),
+    ...env.agentLoop,
+  });
+  const loop = new AgentLoopServiceClient(agentLoop.address, credentials.createInsecure());
+  const storeClient = new MessageStoreServiceClient(store.address, credentials.createInsecure());
+  const bearer = (key: string) => {
+    const md = new Metadata();
+    md.set("authorization", `Bearer ${key}`);
+    return md;
+  };
+  const opts = (key: string) => ({ metadata: bearer(key), timeoutMs: 30_000 });
+
+  return {
+    upstream,
+    agentLoop,
+    store,
+    adapter,
+    async newTenant() {
+      const { organization } = await callUnary(storeClient.createOrganization.bind(storeClient), { name: "tenant" }, opts(adminKey));
+      const { plaintextKey } = await callUnary(
+        storeClient.createApiKey.bind(storeClient),
+        { organizationId: organization!.id, name: "test" },
+        opts(adminKey),
+      );
+      return plaintextKey;
+    },
+    async createAgent(apiKey, agent) {
+      const res = await callUnary(storeClient.createAgent.bind(storeClient), { agent: Agent.fromPartial({ name: "agent", ...agent }), includeBaseTools: true }, opts(apiKey));
+      return res.agent!;
+    },
+    async getAgent(apiKey, agentId) {
+      return (await callUnary(storeClient.getAgent.bind(storeClient), { agentId }, opts(apiKey))).agent!;
+    },
+    async send(apiKey, request, o = {}) {
+      const events: RunEvent[] = [];
+      try {
+        const stream = callStream(loop.sendMessage.bind(loop), SendMessageRequest.fromPartial(request), { metadata: bearer(apiKey), signal: o.signal });
+        for await (const event of stream) {
+          events.push(event);
+          o.onEvent?.(event);
+        }
+        return { events, error: undefined };
+      } catch (error) {
+        return { events, error: error as ServiceError };
+      }
+    },
+    async getRun(apiKey, runId) {
+      return (await callUnary(loop.getRun.bind(loop), { runId }, opts(apiKey))).run!;
+    },
+    async runMessages(apiKey, agentId, runId) {
+      const res = await callUnary(
+        storeClient.listMessages.bind(storeClient),
+        { agentId, runId, roles: [], limit: 1000, order: SortOrder.SORT_ORDER_ASC },
+        opts(apiKey),
+      );
+      return res.messages;
+    },
+    async stop() {
+      loop.close();
+      storeClient.close();
+      await Promise.all([agentLoop.stop(), adapter.stop(), store.stop()]);
+      await upstream.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
