@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MessageRole, RunStatus, StopReason } from "@conduit/proto/agent/v1";
 import { startChain, type Chain } from "./support/chain.js";
 import { assistantText, ending, kinds, payloads } from "./support/events.js";
+import { userText } from "./support/input.js";
 import { say, scripted, think, turn, usage } from "./support/script.js";
 
 let chain: Chain;
@@ -12,7 +13,6 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-const userText = (text: string) => ({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text" as const, value: { text } } }], otid: "", approvals: [] });
 
 describe("SendMessage, react agent", () => {
   it("streams reasoning then text, stops with end_turn, and persists the same messages", async () => {

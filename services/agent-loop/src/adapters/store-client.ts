@@ -1,7 +1,7 @@
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { callUnary, ServiceError, Status } from "@conduit/grpc-kit";
-import type { Agent, Message, MemoryBlock, Run, Step } from "@conduit/proto/agent/v1";
-import { MessageStoreServiceClient, SortOrder, type CreateRunRequest } from "@conduit/proto/store/v1";
+import { MemoryBlock, type Agent, type Message, type Run, type Step } from "@conduit/proto/agent/v1";
+import { MessageStoreServiceClient, SearchMessagesRequest, SortOrder, type CreateRunRequest } from "@conduit/proto/store/v1";
 import { ToolRefusal, type MessageQuery, type RunStore, type RunTransition, type Signalled } from "../core/ports.js";
 
 const ORGANIZATION_HEADER = "conduit-organization-id";
@@ -116,7 +116,7 @@ export class OrganizationStore implements RunStore {
     try {
       const res = await callUnary(
         this.client.updateMemoryBlock.bind(this.client),
-        { agentId, label, block: { value } as MemoryBlock, updateMask: ["value"] },
+        { agentId, label, block: MemoryBlock.fromPartial({ value }), updateMask: ["value"] },
         this.options(opts),
       );
       return required(res.block, "block");
@@ -130,7 +130,15 @@ export class OrganizationStore implements RunStore {
   async searchMessages(q: MessageQuery, opts: Signalled): Promise<Message[]> {
     const res = await callUnary(
       this.client.searchMessages.bind(this.client),
-      { agentId: q.agentId, query: q.query, roles: q.roles, startTime: q.startTime, endTime: q.endTime, limit: q.limit, order: SortOrder.SORT_ORDER_DESC },
+      SearchMessagesRequest.fromPartial({
+        agentId: q.agentId,
+        query: q.query,
+        roles: q.roles,
+        startTime: q.startTime,
+        endTime: q.endTime,
+        limit: q.limit,
+        order: SortOrder.SORT_ORDER_DESC,
+      }),
       this.options(opts),
     );
     return res.messages;

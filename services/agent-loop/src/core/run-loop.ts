@@ -139,15 +139,24 @@ class StepRunner {
     } catch (err) {
       const cancelled = this.signal.aborted;
       const failure = cancelled ? undefined : failureOf(err);
-      if (turn && !turn.isEmpty) {
-        if (!this.plan.streamTokens) this.emitPieces(turn.messageId, turn.wholePieces());
-        messages.push(this.assistantMessage(turn, !cancelled));
-        const calls = turn.toolCalls;
-        if (calls.length > 0) messages.push(this.emitReturns(calls, closeCalls(calls, cancelled ? "cancelled" : "failed"), !cancelled));
-      }
+      if (turn && !turn.isEmpty) this.salvage(turn, messages, cancelled);
       const result: StepResult = failure ? { kind: "failed", failure } : { kind: "cancelled" };
       return this.output(result, messages, turn);
     }
+  }
+
+  /** Keeps what the model streamed before the step broke off, and closes its calls. */
+  private salvage(turn: AssistantTurn, messages: Message[], cancelled: boolean): void {
+    const at = messages.findIndex((m) => m.id === turn.messageId);
+    if (at < 0) {
+      if (!this.plan.streamTokens) this.emitPieces(turn.messageId, turn.wholePieces());
+      messages.push(this.assistantMessage(turn, !cancelled));
+    } else {
+      messages[at] = { ...messages[at]!, isErr: !cancelled };
+    }
+    const calls = turn.toolCalls;
+    const answered = messages.some((m) => m.role === MessageRole.MESSAGE_ROLE_TOOL && m.toolReturns.some((r) => r.toolCallId === calls[0]?.id));
+    if (calls.length > 0 && !answered) messages.push(this.emitReturns(calls, closeCalls(calls, cancelled ? "cancelled" : "failed"), !cancelled));
   }
 
   record(out: StepOutput, stopReason: Step["stopReason"] | undefined): Step {
