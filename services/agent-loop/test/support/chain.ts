@@ -22,16 +22,25 @@ export interface Chain {
   readonly agentLoop: RunningService;
   readonly store: RunningService;
   readonly adapter: RunningService;
+  /** The credential the services share, for extra replicas a test starts. */
+  readonly internalKey: string;
   /** A fresh organization and its API key. */
   newTenant(): Promise<string>;
   createAgent(apiKey: string, agent: Partial<Agent>): Promise<Agent>;
   getAgent(apiKey: string, agentId: string): Promise<Agent>;
   /** Streams a SendMessage to its end; a non-OK status is returned, not thrown. */
-  send(apiKey: string, request: Partial<SendMessageRequest>, opts?: { signal?: AbortSignal; onEvent?: (e: RunEvent) => void }): Promise<Sent>;
+  send(apiKey: string, request: Partial<SendMessageRequest>, opts?: SendOptions): Promise<Sent>;
+  /** The same, to another agent-loop replica. */
+  sendTo(address: string, apiKey: string, request: Partial<SendMessageRequest>, opts?: SendOptions): Promise<Sent>;
   getRun(apiKey: string, runId: string): Promise<Run>;
   /** The run's messages as the store has them, oldest first. */
   runMessages(apiKey: string, agentId: string, runId: string): Promise<Message[]>;
   stop(): Promise<void>;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
 }
 
 export interface Sent {
@@ -79,6 +88,7 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
 
   return {
     upstream,
+    internalKey,
     agentLoop,
     store,
     adapter,
@@ -98,17 +108,13 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
     async getAgent(apiKey, agentId) {
       return (await callUnary(storeClient.getAgent.bind(storeClient), { agentId }, opts(apiKey))).agent!;
     },
-    async send(apiKey, request, o = {}) {
-      const events: RunEvent[] = [];
+    send: (apiKey, request, o) => streamRun(loop, bearer(apiKey), request, o),
+    async sendTo(address, apiKey, request, o) {
+      const other = new AgentLoopServiceClient(address, credentials.createInsecure());
       try {
-        const stream = callStream(loop.sendMessage.bind(loop), SendMessageRequest.fromPartial(request), { metadata: bearer(apiKey), signal: o.signal });
-        for await (const event of stream) {
-          events.push(event);
-          o.onEvent?.(event);
-        }
-        return { events, error: undefined };
-      } catch (error) {
-        return { events, error: error as ServiceError };
+        return await streamRun(other, bearer(apiKey), request, o);
+      } finally {
+        other.close();
       }
     },
     async getRun(apiKey, runId) {
@@ -130,4 +136,23 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function streamRun(
+  client: InstanceType<typeof AgentLoopServiceClient>,
+  metadata: Metadata,
+  request: Partial<SendMessageRequest>,
+  o: SendOptions = {},
+): Promise<Sent> {
+  const events: RunEvent[] = [];
+  try {
+    const stream = callStream(client.sendMessage.bind(client), SendMessageRequest.fromPartial(request), { metadata, signal: o.signal });
+    for await (const event of stream) {
+      events.push(event);
+      o.onEvent?.(event);
+    }
+    return { events, error: undefined };
+  } catch (error) {
+    return { events, error: error as ServiceError };
+  }
 }
