@@ -43,12 +43,19 @@ const running = new Map<string, RunningService>();
 
 beforeAll(async () => {
   const env = { CONDUIT_PORT: "0", CONDUIT_INTERNAL_KEY: INTERNAL_KEY };
-  const started = await Promise.all([
-    startService("agent-loop", { ...env, NATS_URL: inject("natsUrl") }),
+  const dependencies = await Promise.all([
     startService("message-store", { ...env, DATABASE_URL: await createDatabase(inject("pgUrl")), CONDUIT_ADMIN_KEY: ADMIN_KEY }),
     startService("provider-adapter", env),
   ]);
-  for (const proc of started) running.set(proc.name, proc);
+  for (const proc of dependencies) running.set(proc.name, proc);
+  // agent-loop calls the other two, so it starts once their addresses are known.
+  const agentLoop = await startService("agent-loop", {
+    ...env,
+    NATS_URL: inject("natsUrl"),
+    CONDUIT_MESSAGE_STORE_ADDRESS: addressOf("message-store"),
+    CONDUIT_PROVIDER_ADAPTER_ADDRESS: addressOf("provider-adapter"),
+  });
+  running.set(agentLoop.name, agentLoop);
 });
 
 afterAll(async () => {
@@ -101,20 +108,27 @@ describe.each(SERVICES)("$service", ({ service, name, definition, served }) => {
   });
 });
 
-describe("polyglot callers", () => {
-  it("a Python client with stubs generated from proto/ reaches every service and uses the store with an API key", async () => {
-    const store = new MessageStoreServiceClient(addressOf("message-store"), credentials.createInsecure());
-    const admin = new Metadata();
-    admin.set("authorization", `Bearer ${ADMIN_KEY}`);
-    const { organization } = await callUnary(store.createOrganization.bind(store), { name: "python" }, { metadata: admin });
-    const { plaintextKey } = await callUnary(
-      store.createApiKey.bind(store),
-      { organizationId: organization!.id, name: "python" },
-      { metadata: admin },
-    );
+/** A fresh organization and an API key for it, made with the admin credential. */
+async function newApiKey(name: string): Promise<string> {
+  const store = new MessageStoreServiceClient(addressOf("message-store"), credentials.createInsecure());
+  const admin = new Metadata();
+  admin.set("authorization", `Bearer ${ADMIN_KEY}`);
+  try {
+    const { organization } = await callUnary(store.createOrganization.bind(store), { name }, { metadata: admin });
+    const { plaintextKey } = await callUnary(store.createApiKey.bind(store), { organizationId: organization!.id, name }, { metadata: admin });
+    return plaintextKey;
+  } finally {
     store.close();
+  }
+}
 
+describe("polyglot callers", () => {
+  beforeAll(async () => {
     await run(`${root}examples/python/generate.sh`, [], { cwd: root });
+  });
+
+  it("a Python client with stubs generated from proto/ reaches every service and uses the store with an API key", async () => {
+    const plaintextKey = await newApiKey("python");
     const addresses = SERVICES.map((s) => addressOf(s.service));
     const { stdout } = await run("/usr/bin/python3", [`${root}examples/python/health_check.py`, ...addresses], {
       cwd: root,
@@ -126,6 +140,24 @@ describe("polyglot callers", () => {
       `${SERVICE_NAMES.messageStore} ${addresses[1]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
       `${SERVICE_NAMES.providerAdapter} ${addresses[2]} health=SERVING service_health=SERVING probe_rpc=UNAUTHENTICATED`,
       "agent name=from-python type=AGENT_TYPE_REACT max_steps=50 tools=conversation_search,memory_insert,memory_replace",
+    ]);
+  });
+
+  it("a Python client streams a SendMessage run on the scripted model and prints every event in order", async () => {
+    const { stdout } = await run(
+      "/usr/bin/python3",
+      [`${root}examples/python/send_message.py`, addressOf("agent-loop"), addressOf("message-store")],
+      { cwd: root, env: { ...process.env, CONDUIT_API_KEY: await newApiKey("python-stream") } },
+    );
+    expect(stdout.trim().split("\n")).toEqual([
+      expect.stringMatching(/^seq=1 run_started run=run-[0-9a-f-]{36}$/),
+      'seq=2 reasoning delta="Let me "',
+      'seq=3 reasoning delta="think."',
+      'seq=4 assistant delta="Hello"',
+      'seq=5 assistant delta=", world"',
+      "seq=6 stop stop_reason=STOP_REASON_END_TURN",
+      "seq=7 usage prompt_tokens=12 completion_tokens=5 total_tokens=17 context_tokens=12 step_count=1",
+      "assistant text: Hello, world",
     ]);
   });
 });
