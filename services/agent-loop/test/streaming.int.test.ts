@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
 import { MessagePayloadType, RunStatus, StopReason } from "@conduit/proto/agent/v1";
+import { startService } from "@conduit/testing";
 import { startChain, type Chain } from "./support/chain.js";
 import { assistantText, kinds, payloads } from "./support/events.js";
 import { userText } from "./support/input.js";
@@ -139,5 +140,30 @@ describe("one run at a time, idempotent input", () => {
     expect(stored.at(-1)!.content).toEqual([{ part: { $case: "text", value: { text: "partial" } } }]);
     const next = await chain.send(key, { agentId: agent.id, messages: [userText("again")], streamTokens: true });
     expect(assistantText(next.events)).toBe("next");
+  });
+});
+
+describe("shutdown", () => {
+  it("ends a streaming run with stop{cancelled} and usage when its replica gets SIGTERM", async () => {
+    const replica = await startService("agent-loop", {
+      CONDUIT_PORT: "0",
+      CONDUIT_INTERNAL_KEY: chain.internalKey,
+      CONDUIT_MESSAGE_STORE_ADDRESS: chain.store.address,
+      CONDUIT_PROVIDER_ADAPTER_ADDRESS: chain.adapter.address,
+    });
+    const key = await chain.newTenant();
+    const agent = await chain.createAgent(key, scripted(turn(say("working"), wait(60_000))));
+    let stopping: Promise<unknown> | undefined;
+    const { events, error } = await chain.sendTo(
+      replica.address,
+      key,
+      { agentId: agent.id, messages: [userText("hi")], streamTokens: true },
+      { onEvent: (e) => void (e.payload?.$case === "assistant" && (stopping = replica.stop())) },
+    );
+    await stopping;
+    expect(error).toBeUndefined();
+    expect(kinds(events).slice(-2)).toEqual(["stop", "usage"]);
+    expect(payloads(events, "stop")[0]!.stopReason).toBe(StopReason.STOP_REASON_CANCELLED);
+    expect((await chain.getRun(key, events[0]!.runId)).status).toBe(RunStatus.RUN_STATUS_CANCELLED);
   });
 });

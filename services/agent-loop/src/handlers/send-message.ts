@@ -1,4 +1,4 @@
-import type { CallContext } from "@conduit/grpc-kit";
+import { CallAborted, type CallContext } from "@conduit/grpc-kit";
 import type { RunEvent, SendMessageRequest } from "@conduit/proto/agent/v1";
 import type { CallerAuth } from "../adapters/caller-auth.js";
 import type { RunHost } from "../runs/run-host.js";
@@ -22,13 +22,27 @@ export function sendMessage(deps: SendMessageDeps) {
     }
     const { active } = attachment;
     ctx.log.info({ runId: active.run.id, agentId: req.agentId }, "streaming run");
+    const reading = new AbortController();
+    const onAbort = () => {
+      if (causeOf(ctx.signal) === "server_shutdown") {
+        // The replica stops: the run is cancelled and this stream still gets its ending.
+        active.cancel();
+        return;
+      }
+      // A foreground caller that goes away takes its run with it.
+      if (!active.background) active.cancel();
+      reading.abort();
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
-      for await (const event of active.channel.read(0, ctx.signal)) {
+      for await (const event of active.channel.read(0, reading.signal)) {
         if (visibleTo(event, req.include)) yield event;
       }
     } finally {
-      // A foreground caller that goes away takes its run with it.
-      if (ctx.signal.aborted && !active.background && !active.channel.isEnded) active.cancel();
+      ctx.signal.removeEventListener("abort", onAbort);
+      if (!active.channel.isEnded && !active.background) active.cancel();
     }
   };
 }
+
+const causeOf = (signal: AbortSignal) => (signal.reason instanceof CallAborted ? signal.reason.cause : "client_cancelled");
