@@ -15,6 +15,12 @@ export const envSchema = z.object({
   CONDUIT_REPLICA_ID: z.string().min(1).max(200).default(() => `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`),
   /** How long a run's owner lease lasts without renewal. */
   CONDUIT_RUN_LEASE_MS: millis(30_000).pipe(z.number().min(1000, { error: "expected at least 1000 ms" })),
+  /** How long a background run's events stay in the event log. */
+  CONDUIT_RUN_EVENTS_MAX_AGE_MS: millis(3 * 60 * 60 * 1000),
+  /** How often this replica looks for runs whose owner stopped renewing its lease. */
+  CONDUIT_SWEEP_INTERVAL_MS: millis(5_000),
+  /** How long CancelRun waits for the owning replica to confirm before returning the run as it is. */
+  CONDUIT_CANCEL_CONFIRM_MS: millis(5_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -5,9 +5,13 @@ import { descriptorSet, SERVICE_NAMES } from "@conduit/proto";
 import { AgentLoopServiceService, type AgentLoopServiceServer } from "@conduit/proto/agent/v1";
 import type { CallerAuth } from "./adapters/caller-auth.js";
 import type { StoreConnection } from "./adapters/store-client.js";
+import type { IdGenerator } from "./core/ports.js";
+import { cancelRun } from "./handlers/cancel-run.js";
 import { getRun } from "./handlers/get-run.js";
 import { sendMessage } from "./handlers/send-message.js";
 import { startRun } from "./handlers/start-run.js";
+import { streamRun } from "./handlers/stream-run.js";
+import type { RunEventLog } from "./runs/event-log.js";
 import type { RunHost } from "./runs/run-host.js";
 
 export interface ServerDeps {
@@ -16,6 +20,9 @@ export interface ServerDeps {
   auth: CallerAuth;
   store: StoreConnection;
   runs: RunHost;
+  eventLog: RunEventLog;
+  ids: IdGenerator;
+  cancelConfirmMs: number;
   healthIntervalMs: number;
 }
 
@@ -34,6 +41,8 @@ export function createServer(deps: ServerDeps): GrpcHost {
     sendMessage: serverStream(host.runtime, rpc("SendMessage"), sendMessage(deps)),
     startRun: unary(host.runtime, rpc("StartRun"), startRun(deps)),
     getRun: unary(host.runtime, rpc("GetRun"), getRun(deps)),
+    cancelRun: unary(host.runtime, rpc("CancelRun"), cancelRun(deps)),
+    streamRun: serverStream(host.runtime, rpc("StreamRun"), streamRun(deps)),
   });
   return host;
 }

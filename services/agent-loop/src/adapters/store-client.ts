@@ -26,6 +26,11 @@ export class StoreConnection {
     return new OrganizationStore(this.client, this.metadata(organizationId));
   }
 
+  /** The store for run-control RPCs that address a run globally (leases, the sweeper). */
+  global(): OrganizationStore {
+    return new OrganizationStore(this.client, this.metadata());
+  }
+
   /** The organization a caller's API key belongs to; UNAUTHENTICATED when it has none. */
   async authenticate(key: string, opts: Signalled): Promise<string> {
     const res = await callUnary(this.client.authenticateApiKey.bind(this.client), { key }, this.options(opts, this.metadata()));
@@ -105,11 +110,25 @@ export class OrganizationStore implements RunStore {
         usage: change.usage,
         error: change.error,
         ttftMs: change.ttftMs,
-        onlyIfLeaseExpired: false,
+        onlyIfLeaseExpired: change.onlyIfLeaseExpired ?? false,
       },
       this.options(opts),
     );
     return { won: res.won, run: required(res.run, "run") };
+  }
+
+  async renewLease(runId: string, owner: string, ttlMs: number, opts: Signalled): Promise<boolean> {
+    const res = await callUnary(this.client.renewLease.bind(this.client), { runId, owner, ttlMs }, this.options(opts));
+    return res.renewed;
+  }
+
+  async expiredLeases(limit: number, opts: Signalled): Promise<Run[]> {
+    return (await callUnary(this.client.listExpiredLeases.bind(this.client), { limit }, this.options(opts))).runs;
+  }
+
+  /** Appends messages to the agent's (or conversation's) context outside a run's steps. */
+  async appendToContext(agentId: string, messages: Message[], opts: Signalled): Promise<void> {
+    await callUnary(this.client.appendMessages.bind(this.client), { agentId, messages, addToContext: true }, this.options(opts));
   }
 
   async setBlockValue(agentId: string, label: string, value: string, opts: Signalled): Promise<MemoryBlock> {

@@ -31,6 +31,8 @@ export interface RunTransition {
   error?: RunError;
   ttftMs?: number;
   usage?: Usage;
+  /** The sweeper's guard: only when the owner's lease has expired. */
+  onlyIfLeaseExpired?: boolean;
 }
 
 export interface MessageQuery {

@@ -1,3 +1,4 @@
+import type { Bus, BusSubscription } from "@conduit/bus";
 import { ServiceError, Status } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import { RunStatus, runStatusToJSON, stopReasonToJSON, type Run } from "@conduit/proto/agent/v1";
@@ -7,10 +8,14 @@ import type { OrganizationStore, StoreConnection } from "../adapters/store-clien
 import type { RunRequest } from "../handlers/run-request.js";
 import { executeRun } from "./execute-run.js";
 import { idempotencyKeyOf, prepareRun } from "./prepare-run.js";
+import type { RunEventLog } from "./event-log.js";
 import { RunChannel } from "./run-channel.js";
+import { ANY_CANCEL, cancelSubject, endedSubject, runIdOf } from "./run-subjects.js";
 
 export interface RunHostDeps {
   store: StoreConnection;
+  bus: Bus;
+  eventLog: RunEventLog;
   model: ModelClient;
   ids: IdGenerator;
   clock: Clock;
@@ -21,6 +26,9 @@ export interface RunHostDeps {
   /** How long a write at a run's end may take once the run itself was cancelled. */
   persistTimeoutMs: number;
 }
+
+/** A cancel that arrives while its run is still being created here is applied when it registers. */
+const EARLY_CANCEL_TTL_MS = 60_000;
 
 /** A run this replica executes. */
 export interface ActiveRun {
@@ -40,11 +48,48 @@ export class RunHost {
   private readonly active = new Map<string, ActiveRun>();
   /** Runs by idempotency key while they start or run, so a re-sent input finds its run. */
   private readonly byKey = new Map<string, Promise<Attachment>>();
+  private readonly earlyCancels = new Map<string, number>();
+  private readonly cancels: BusSubscription;
 
-  constructor(private readonly deps: RunHostDeps) {}
+  constructor(private readonly deps: RunHostDeps) {
+    this.cancels = deps.bus.subscribe(ANY_CANCEL, (m) => this.cancelLocal(runIdOf(m.subject)));
+  }
 
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** The run, when this replica executes it. */
+  local(runId: string): ActiveRun | undefined {
+    return this.active.get(runId);
+  }
+
+  /** The ids of this replica's runs, for lease renewal. */
+  runIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Asks the run's owner, wherever it is, to cancel it. */
+  requestCancel(runId: string): void {
+    if (!this.cancelLocal(runId)) this.deps.bus.publish(cancelSubject(runId), new Uint8Array());
+  }
+
+  /** Resolves when the run ends (its owner says so) or after `timeoutMs`, whichever is first. */
+  whenEnded(runId: string, timeoutMs: number): { ended: Promise<void>; dispose(): void } {
+    const local = this.active.get(runId);
+    let sub: BusSubscription | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      if (local) void local.done.finally(resolve);
+      else sub = this.deps.bus.subscribe(endedSubject(runId), () => resolve());
+    });
+    const dispose = () => {
+      clearTimeout(timer);
+      sub?.unsubscribe();
+    };
+    void ended.finally(dispose);
+    return { ended, dispose };
   }
 
   start(organizationId: string, req: RunRequest, opts: Signalled): Promise<Attachment> {
@@ -67,9 +112,23 @@ export class RunHost {
 
   /** Cancels every run of this replica and waits for their terminal events. */
   async cancelAll(): Promise<void> {
+    this.cancels.unsubscribe();
     const runs = [...this.active.values()];
     for (const r of runs) r.cancel();
     await Promise.allSettled(runs.map((r) => r.done));
+  }
+
+  /** True when the run is here (now cancelled); otherwise remembered briefly in case it is being created. */
+  private cancelLocal(runId: string): boolean {
+    const run = this.active.get(runId);
+    if (run) {
+      run.cancel();
+      return true;
+    }
+    const now = Date.now();
+    for (const [id, until] of this.earlyCancels) if (until < now) this.earlyCancels.delete(id);
+    this.earlyCancels.set(runId, now + EARLY_CANCEL_TTL_MS);
+    return false;
   }
 
   private async create(store: OrganizationStore, req: RunRequest, key: string | undefined, opts: Signalled): Promise<Attachment> {
@@ -96,7 +155,8 @@ export class RunHost {
     );
     if (!created) return this.attachTo(run);
     const controller = new AbortController();
-    const channel = new RunChannel(run.id, req.pingIntervalMs);
+    const log = this.deps.eventLog;
+    const channel = new RunChannel(run.id, req.pingIntervalMs, req.background ? (e) => log.append(e) : undefined);
     const done = executeRun(
       {
         store,
@@ -119,9 +179,13 @@ export class RunHost {
       },
       channel,
       controller.signal,
-    ).finally(() => this.active.delete(run.id));
+    ).finally(() => {
+      this.active.delete(run.id);
+      this.deps.bus.publish(endedSubject(run.id), new Uint8Array());
+    });
     const active: ActiveRun = { run, channel, background: req.background, cancel: () => controller.abort(), done };
     this.active.set(run.id, active);
+    if (this.earlyCancels.delete(run.id)) controller.abort();
     return { kind: "live", active };
   }
 

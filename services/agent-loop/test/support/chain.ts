@@ -30,6 +30,12 @@ export interface Chain {
   getAgent(apiKey: string, agentId: string): Promise<Agent>;
   /** Streams a SendMessage to its end; a non-OK status is returned, not thrown. */
   send(apiKey: string, request: Partial<SendMessageRequest>, opts?: SendOptions): Promise<Sent>;
+  /** Another agent-loop replica of the same chain (same store, provider-adapter and bus). */
+  startReplica(env?: Record<string, string>): Promise<RunningService>;
+  /** An agent-loop client of a replica, for RPCs besides SendMessage. */
+  loopClient(address?: string): InstanceType<typeof AgentLoopServiceClient>;
+  /** Metadata carrying an API key. */
+  bearer(apiKey: string): Metadata;
   /** The same, to another agent-loop replica. */
   sendTo(address: string, apiKey: string, request: Partial<SendMessageRequest>, opts?: SendOptions): Promise<Sent>;
   getRun(apiKey: string, runId: string): Promise<Run>;
@@ -69,14 +75,17 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
       CONDUIT_RETRY_MAX_ATTEMPTS: "1",
     }),
   ]);
-  const agentLoop = await startService("agent-loop", {
+  const loopEnv = {
     CONDUIT_PORT: "0",
     CONDUIT_INTERNAL_KEY: internalKey,
     CONDUIT_MESSAGE_STORE_ADDRESS: store.address,
     CONDUIT_PROVIDER_ADAPTER_ADDRESS: adapter.address,
     NATS_URL: inject("natsUrl"),
     ...env.agentLoop,
-  });
+  };
+  const agentLoop = await startService("agent-loop", loopEnv);
+  const replicas: RunningService[] = [];
+  const clients: Array<{ close(): void }> = [];
   const loop = new AgentLoopServiceClient(agentLoop.address, credentials.createInsecure());
   const storeClient = new MessageStoreServiceClient(store.address, credentials.createInsecure());
   const bearer = (key: string) => {
@@ -108,6 +117,17 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
     async getAgent(apiKey, agentId) {
       return (await callUnary(storeClient.getAgent.bind(storeClient), { agentId }, opts(apiKey))).agent!;
     },
+    async startReplica(extra = {}) {
+      const replica = await startService("agent-loop", { ...loopEnv, ...extra });
+      replicas.push(replica);
+      return replica;
+    },
+    loopClient(address = agentLoop.address) {
+      const client = new AgentLoopServiceClient(address, credentials.createInsecure());
+      clients.push(client);
+      return client;
+    },
+    bearer,
     send: (apiKey, request, o) => streamRun(loop, bearer(apiKey), request, o),
     async sendTo(address, apiKey, request, o) {
       const other = new AgentLoopServiceClient(address, credentials.createInsecure());
@@ -131,7 +151,8 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
     async stop() {
       loop.close();
       storeClient.close();
-      await Promise.all([agentLoop.stop(), adapter.stop(), store.stop()]);
+      for (const c of clients) c.close();
+      await Promise.all([agentLoop.stop(), ...replicas.map((r) => r.stop()), adapter.stop(), store.stop()]);
       await upstream.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
