@@ -20,7 +20,7 @@ const SERVICES = [
     service: "agent-loop",
     name: SERVICE_NAMES.agentLoop,
     definition: AgentLoopServiceService,
-    served: ["sendMessage", "startRun", "getRun"] as string[],
+    served: ["sendMessage", "startRun", "getRun", "cancelRun", "streamRun"] as string[],
   },
   {
     service: "message-store",

@@ -15,6 +15,8 @@ export const envSchema = z.object({
   CONDUIT_REPLICA_ID: z.string().min(1).max(200).default(() => `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`),
   /** How long a run's owner lease lasts without renewal. */
   CONDUIT_RUN_LEASE_MS: millis(30_000).pipe(z.number().min(1000, { error: "expected at least 1000 ms" })),
+  /** How long one call of an EXTERNAL tool may take. */
+  CONDUIT_EXTERNAL_TOOL_TIMEOUT_MS: millis(300_000),
   /** How long a background run's events stay in the event log. */
   CONDUIT_RUN_EVENTS_MAX_AGE_MS: millis(3 * 60 * 60 * 1000),
   /** How often this replica looks for runs whose owner stopped renewing its lease. */

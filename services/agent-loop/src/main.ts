@@ -1,6 +1,7 @@
 import { runService } from "@conduit/grpc-kit";
 import { openBus } from "./adapters/bus.js";
 import { CallerAuth } from "./adapters/caller-auth.js";
+import { ToolExecutorClients } from "./adapters/external-tools.js";
 import { systemClock, uuidIds } from "./adapters/ids.js";
 import { JetStreamEventLog } from "./adapters/jetstream-event-log.js";
 import { ProviderAdapterModel } from "./adapters/model-client.js";
@@ -25,12 +26,14 @@ await runService({
       : new MemoryEventLog(env.CONDUIT_RUN_EVENTS_MAX_AGE_MS);
     const store = new StoreConnection(env.CONDUIT_MESSAGE_STORE_ADDRESS, env.CONDUIT_INTERNAL_KEY);
     const model = new ProviderAdapterModel(env.CONDUIT_PROVIDER_ADAPTER_ADDRESS, env.CONDUIT_INTERNAL_KEY);
+    const external = new ToolExecutorClients(env.CONDUIT_EXTERNAL_TOOL_TIMEOUT_MS);
     const replicaId = env.CONDUIT_REPLICA_ID;
     const runs = new RunHost({
       store,
       bus,
       eventLog,
       model,
+      external,
       ids: uuidIds,
       clock: systemClock,
       log,
@@ -63,6 +66,7 @@ await runService({
         await eventLog.close();
         store.close();
         model.close();
+        external.close();
         await bus.close();
       },
     };

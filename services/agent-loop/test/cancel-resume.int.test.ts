@@ -7,6 +7,7 @@ import { assistantText, kinds, payloads } from "./support/events.js";
 import { userText } from "./support/input.js";
 import { stopChunk, textChunk } from "./support/openai-wire.js";
 import { call, say, scripted, turn, wait } from "./support/script.js";
+import { externalTool, startToolServer } from "./support/tool-server.js";
 
 /**
  * Distributed mode: replicas A and B on NATS; embedded mode: one replica on the in-process bus,
@@ -106,6 +107,33 @@ describe.each(MODES)("cancel and resume, $mode", ({ nats }) => {
     expectCancelledEnding(events);
     expect(assistantText(events)).toBe("thinking…");
     expect(run.status).toBe(RunStatus.RUN_STATUS_CANCELLED);
+  });
+
+  it("cancels during a slow tool: the tool server sees its call cancelled and the call is answered as cancelled", async () => {
+    const tools = await startToolServer();
+    try {
+      const key = await chain.newTenant();
+      const agent = await chain.createAgent(key, {
+        tools: [externalTool("slow_lookup", tools.address) as never],
+        ...scripted(turn(call("slow_lookup", { q: "x" }, "call_slow")), turn(say("after"))),
+      });
+      let started!: (runId: string) => void;
+      const runId = new Promise<string>((resolve) => (started = resolve));
+      const sending = chain.send(key, { agentId: agent.id, messages: [userText("go")], streamTokens: true }, { onEvent: (e) => started(e.runId) });
+      await tools.slowStarted();
+      const run = await cancelThroughB(key, await runId);
+      const { events } = await sending;
+      await tools.slowCancelled();
+      expectCancelledEnding(events);
+      expect(run.status).toBe(RunStatus.RUN_STATUS_CANCELLED);
+      const ret = payloads(events, "toolReturn")[0]!;
+      expect(ret).toMatchObject({ toolCallId: "call_slow", status: ToolReturnStatus.TOOL_RETURN_STATUS_ERROR });
+      expect(ret.parts[0]!.part).toMatchObject({ value: { text: "Error: the call was cancelled by the user" } });
+      const next = await chain.send(key, { agentId: agent.id, messages: [userText("again")], streamTokens: true });
+      expect(assistantText(next.events)).toBe("after");
+    } finally {
+      await tools.close();
+    }
   });
 
   it("cancels a run waiting for approval: its calls are answered as cancelled and the agent takes new messages", async () => {

@@ -36,6 +36,7 @@ let n = 0;
 const deps = (store: RunStore, stream: (signal: AbortSignal) => AsyncIterable<CompletionEvent>) => ({
   store,
   model: { stream: (_r: unknown, { signal }: { signal: AbortSignal }) => stream(signal) },
+  external: { execute: () => Promise.reject(new Error("no external tools here")) },
   ids: { messageId: () => `message-${String(++n).padStart(12, "0")}`, stepId: () => `step-${++n}`, toolCallId: () => `call_${++n}` },
   clock: { now: () => new Date() },
   persistSignal: () => new AbortController().signal,

@@ -5,6 +5,7 @@ import { assistantText, ending, kinds, payloads } from "./support/events.js";
 import { userText } from "./support/input.js";
 import { stopChunk, textChunk, toolCallChunks } from "./support/openai-wire.js";
 import { call, say, scripted, turn } from "./support/script.js";
+import { externalTool, startToolServer } from "./support/tool-server.js";
 
 let chain: Chain;
 beforeAll(async () => {
@@ -124,5 +125,28 @@ describe("tools", () => {
     expect(stopReasonOf(events)).toBe(StopReason.STOP_REASON_MAX_STEPS);
     expect(payloads(events, "usage")[0]!.stepCount).toBe(3);
     expect(payloads(events, "toolReturn")).toHaveLength(3);
+  });
+});
+
+describe("external tools", () => {
+  it("runs an EXTERNAL tool through its ToolExecutorService and turns its failures into error returns", async () => {
+    const tools = await startToolServer();
+    try {
+      const key = await chain.newTenant();
+      const agent = await chain.createAgent(key, {
+        tools: [externalTool("lookup", tools.address) as never, externalTool("broken", tools.address) as never],
+        ...scripted(turn(call("lookup", { q: "tea" }), call("broken", { q: "x" })), turn(say("ok"))),
+      });
+      const { events } = await chain.send(key, { agentId: agent.id, messages: [userText("look")], streamTokens: true });
+      const [found, broken] = payloads(events, "toolReturn");
+      expect(found).toMatchObject({ status: ToolReturnStatus.TOOL_RETURN_STATUS_SUCCESS });
+      expect(returnText(found!)).toBe('found {"q":"tea"}');
+      expect(broken).toMatchObject({ status: ToolReturnStatus.TOOL_RETURN_STATUS_ERROR });
+      expect(returnText(broken!)).toBe("Error: broken failed: disk on fire");
+      expect(tools.calls[0]).toMatchObject({ toolName: "lookup", agentId: agent.id, runId: events[0]!.runId });
+      expect(payloads(events, "stop")[0]!.stopReason).toBe(StopReason.STOP_REASON_END_TURN);
+    } finally {
+      await tools.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Agent, Message, MessageRole, MemoryBlock, Run, RunError, RunStatus, Step, StopReason, Usage } from "@conduit/proto/agent/v1";
+import type { Agent, Message, MessageRole, MemoryBlock, Run, RunError, RunStatus, Step, StopReason, Tool, ToolReturn, Usage } from "@conduit/proto/agent/v1";
 import type { CompletionEvent, StreamCompletionRequest } from "@conduit/proto/provider/v1";
 
 /** Every call into the world takes the run's one signal. */
@@ -42,6 +42,19 @@ export interface MessageQuery {
   limit: number;
   startTime?: Date;
   endTime?: Date;
+}
+
+/** Tools served by a ToolExecutorService (executor EXTERNAL). Failures are thrown as ToolRefusal. */
+export interface ExternalTools {
+  execute(tool: Tool, call: ExternalCall, opts: Signalled): Promise<ToolReturn>;
+}
+
+export interface ExternalCall {
+  toolCallId: string;
+  argumentsJson: string;
+  runId: string;
+  agentId: string;
+  organizationId: string;
 }
 
 /** Fresh ids; `message-<uuid>` and friends. */

@@ -12,7 +12,7 @@ import {
 } from "@conduit/proto/agent/v1";
 import type { StreamCompletionRequest } from "@conduit/proto/provider/v1";
 import { internalFailure, invalidToolCallFailure, maxTokensFailure, modelFailure, type Failure } from "./outcomes.js";
-import { ModelCallFailure, type Clock, type IdGenerator, type ModelClient, type RunStore } from "./ports.js";
+import { ModelCallFailure, type Clock, type ExternalTools, type IdGenerator, type ModelClient, type RunStore } from "./ports.js";
 import { closeCalls, firstToolOf, tasksForAnswers, tasksForStep, terminalToolRan, toolMessage } from "./step-plan.js";
 import { firstState, nextState, type LoopState, type StepResult } from "./step-machine.js";
 import type { AgentStrategy } from "./strategies/strategy.js";
@@ -26,6 +26,7 @@ import { textPart } from "./tools/tool-returns.js";
 export interface LoopDeps {
   store: RunStore;
   model: ModelClient;
+  external: ExternalTools;
   ids: IdGenerator;
   clock: Clock;
   /** A signal for writes that must land even after the run was cancelled. */
@@ -222,6 +223,9 @@ class StepRunner {
       signal: this.signal,
       tools: [...this.agent.tools, ...this.plan.clientTools],
       strategy: this.plan.strategy,
+      external: this.deps.external,
+      runId: this.plan.run.id,
+      organizationId: this.plan.run.organizationId,
     });
     return this.emitReturns(calls, returns, false);
   }

@@ -2,7 +2,7 @@ import type { Bus, BusSubscription } from "@conduit/bus";
 import { ServiceError, Status } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import { RunStatus, runStatusToJSON, stopReasonToJSON, type Run } from "@conduit/proto/agent/v1";
-import type { Clock, IdGenerator, ModelClient, Signalled } from "../core/ports.js";
+import type { Clock, ExternalTools, IdGenerator, ModelClient, Signalled } from "../core/ports.js";
 import { strategyFor } from "../core/strategies/index.js";
 import type { OrganizationStore, StoreConnection } from "../adapters/store-client.js";
 import type { RunRequest } from "../handlers/run-request.js";
@@ -17,6 +17,7 @@ export interface RunHostDeps {
   bus: Bus;
   eventLog: RunEventLog;
   model: ModelClient;
+  external: ExternalTools;
   ids: IdGenerator;
   clock: Clock;
   log: Logger;
@@ -161,6 +162,7 @@ export class RunHost {
       {
         store,
         model: this.deps.model,
+        external: this.deps.external,
         ids: this.deps.ids,
         clock: this.deps.clock,
         log: this.deps.log,

@@ -1,5 +1,5 @@
-import type { Tool, ToolCall, ToolReturn } from "@conduit/proto/agent/v1";
-import { ToolRefusal } from "../ports.js";
+import { ToolExecutor, type Tool, type ToolCall, type ToolReturn } from "@conduit/proto/agent/v1";
+import { ToolRefusal, type ExternalTools } from "../ports.js";
 import type { AgentStrategy } from "../strategies/strategy.js";
 import { BUILTINS, type BuiltinContext } from "./builtin-tools.js";
 import { cancelledReturn, DEFAULT_RETURN_CHAR_LIMIT, errorReturn, successReturn, truncateReturn } from "./tool-returns.js";
@@ -10,6 +10,9 @@ export type CallTask = { call: ToolCall; do: "run" } | { call: ToolCall; do: "an
 export interface ToolRunContext extends BuiltinContext {
   tools: readonly Tool[];
   strategy: AgentStrategy;
+  external: ExternalTools;
+  runId: string;
+  organizationId: string;
 }
 
 /**
@@ -36,8 +39,10 @@ export async function runCalls(tasks: readonly CallTask[], ctx: ToolRunContext):
 }
 
 async function runOne(call: ToolCall, ctx: ToolRunContext): Promise<ToolReturn> {
+  const tool = ctx.tools.find((t) => t.name === call.name);
   const builtin = BUILTINS.get(call.name);
-  if (!builtin) return errorReturn(call.id, `tool "${call.name}" is not available to this agent`);
+  const external = tool?.executor === ToolExecutor.TOOL_EXECUTOR_EXTERNAL;
+  if (!external && !builtin) return errorReturn(call.id, `tool "${call.name}" is not available to this agent`);
   let raw: unknown;
   try {
     raw = JSON.parse(call.argumentsJson || "{}");
@@ -47,13 +52,18 @@ async function runOne(call: ToolCall, ctx: ToolRunContext): Promise<ToolReturn> 
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return errorReturn(call.id, `the arguments of ${call.name} must be a JSON object`);
   }
-  const parsed = builtin.args.safeParse(ctx.strategy.toolArguments(raw as Record<string, unknown>));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return errorReturn(call.id, `invalid arguments for ${call.name}: ${issue?.path.join(".") || "arguments"}: ${issue?.message}`);
-  }
+  const args = ctx.strategy.toolArguments(raw as Record<string, unknown>);
   try {
-    return successReturn(call.id, await builtin.run(parsed.data, ctx));
+    if (external) {
+      const externalCall = { toolCallId: call.id, argumentsJson: JSON.stringify(args), runId: ctx.runId, agentId: ctx.agentId, organizationId: ctx.organizationId };
+      return { ...(await ctx.external.execute(tool, externalCall, ctx)), toolCallId: call.id };
+    }
+    const parsed = builtin!.args.safeParse(args);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return errorReturn(call.id, `invalid arguments for ${call.name}: ${issue?.path.join(".") || "arguments"}: ${issue?.message}`);
+    }
+    return successReturn(call.id, await builtin!.run(parsed.data, ctx));
   } catch (err) {
     if (err instanceof ToolRefusal) return errorReturn(call.id, err.message);
     throw err;
