@@ -199,6 +199,21 @@ describe.each(MODES)("cancel and resume, $mode", ({ nats }) => {
     expect(assistantText(first)).toBe("1234");
   });
 
+  it("re-attaches a re-sent background input through another replica to the run's log", async () => {
+    const key = await chain.newTenant();
+    const agent = await chain.createAgent(key, scripted(turn(say("x", "y"), wait(300), say("z"))));
+    const input = { agentId: agent.id, messages: [userText("go", "otid-background-1")], streamTokens: true, background: true };
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = chain.send(key, input, { onEvent: () => started() });
+    await running;
+    const again = await chain.sendTo(b.address, key, input);
+    const original = await first;
+    expect(again.error).toBeUndefined();
+    expect(again.events.map((e) => e.seqId)).toEqual(original.events.map((e) => e.seqId));
+    expect(assistantText(again.events)).toBe("xyz");
+  });
+
   it("refuses StreamRun for a foreground run that ended, with its final state", async () => {
     const key = await chain.newTenant();
     const agent = await chain.createAgent(key, scripted(turn(say("x"))));

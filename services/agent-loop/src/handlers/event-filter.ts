@@ -1,4 +1,4 @@
-import { MessagePayloadType, type Run, type RunEvent } from "@conduit/proto/agent/v1";
+import { MessagePayloadType, type RunEvent } from "@conduit/proto/agent/v1";
 
 const PAYLOAD_TYPE: Partial<Record<NonNullable<RunEvent["payload"]>["$case"], MessagePayloadType>> = {
   reasoning: MessagePayloadType.MESSAGE_PAYLOAD_TYPE_REASONING,
@@ -14,18 +14,4 @@ export function visibleTo(event: RunEvent, include: ReadonlySet<MessagePayloadTy
   if (include.size === 0 || !event.payload) return true;
   const type = PAYLOAD_TYPE[event.payload.$case];
   return type === undefined || include.has(type);
-}
-
-/** The stream of a run whose events are not kept: run_started, its error, stop and usage, from the record. */
-export function* recordedEvents(run: Run): Generator<RunEvent> {
-  const bodies: RunEvent["payload"][] = [
-    { $case: "runStarted", value: { run } },
-    ...(run.error ? [{ $case: "error" as const, value: run.error }] : []),
-    { $case: "stop", value: { stopReason: run.stopReason } },
-    { $case: "usage", value: run.usage ?? { stepCount: 0 } },
-  ];
-  let seq = 0;
-  for (const payload of bodies) {
-    yield { runId: run.id, seqId: String(++seq), createdAt: run.completedAt ?? run.updatedAt, payload };
-  }
 }

@@ -2,12 +2,16 @@ import { CallAborted, type CallContext } from "@conduit/grpc-kit";
 import type { RunEvent, SendMessageRequest } from "@conduit/proto/agent/v1";
 import type { CallerAuth } from "../adapters/caller-auth.js";
 import type { RunHost } from "../runs/run-host.js";
-import { recordedEvents, visibleTo } from "./event-filter.js";
+import { isEnded } from "../runs/cancel-run.js";
+import type { RunEventLog } from "../runs/event-log.js";
+import { eventsUnavailable, loggedEvents, recordedEvents } from "../runs/follow-run.js";
+import { visibleTo } from "./event-filter.js";
 import { parseSendMessage } from "./run-request.js";
 
 export interface SendMessageDeps {
   auth: CallerAuth;
   runs: RunHost;
+  eventLog: RunEventLog;
 }
 
 /** SendMessage: start (or re-attach to) a run and stream its events until its terminal ones. */
@@ -16,8 +20,17 @@ export function sendMessage(deps: SendMessageDeps) {
     const organizationId = await deps.auth.organizationOf(ctx);
     const req = parseSendMessage(request);
     const attachment = await deps.runs.start(organizationId, req, { signal: ctx.signal });
-    if (attachment.kind === "ended") {
-      yield* recordedEvents(attachment.run);
+    if (attachment.kind === "elsewhere") {
+      // Re-sent input of a run that ended or runs on another replica: its log, else its record.
+      const { run } = attachment;
+      const logged = await loggedEvents(deps.eventLog, run, 0, ctx.signal);
+      if (logged) {
+        for await (const event of logged) if (visibleTo(event, req.include)) yield event;
+      } else if (isEnded(run)) {
+        yield* recordedEvents(run);
+      } else {
+        throw eventsUnavailable(run);
+      }
       return;
     }
     const { active } = attachment;

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { CallAborted, parseRequest, ServiceError, Status, type CallContext } from "@conduit/grpc-kit";
-import { MessagePayloadType, runStatusToJSON, stopReasonToJSON, type Run, type RunEvent, type StreamRunRequest } from "@conduit/proto/agent/v1";
+import { CallAborted, parseRequest, type CallContext } from "@conduit/grpc-kit";
+import { MessagePayloadType, type RunEvent, type StreamRunRequest } from "@conduit/proto/agent/v1";
 import type { CallerAuth } from "../adapters/caller-auth.js";
 import type { StoreConnection } from "../adapters/store-client.js";
-import { isEnded } from "../runs/cancel-run.js";
 import type { RunEventLog } from "../runs/event-log.js";
+import { eventsUnavailable, loggedEvents } from "../runs/follow-run.js";
 import type { RunHost } from "../runs/run-host.js";
 import { visibleTo } from "./event-filter.js";
 import { REQUEST_LIMITS } from "./run-request.js";
@@ -35,23 +35,12 @@ export function streamRun(deps: { auth: CallerAuth; store: StoreConnection; runs
     try {
       const run = await deps.store.forOrganization(organizationId).getRun(request.runId, ctx);
       const local = deps.runs.local(run.id);
-      const events = local ? local.channel.read(after, reading.signal) : await logged(deps.eventLog, run, after, reading.signal);
+      const events = local ? local.channel.read(after, reading.signal) : await loggedEvents(deps.eventLog, run, after, reading.signal);
+      if (!events) throw eventsUnavailable(run);
       for await (const event of events) if (visibleTo(event, include)) yield event;
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
       reading.abort();
     }
   };
-}
-
-async function logged(log: RunEventLog, run: Run, after: number, signal: AbortSignal): Promise<AsyncIterable<RunEvent>> {
-  const kept = run.background && (!isEnded(run) || (await log.last(run.id, signal)) !== undefined);
-  const events = kept ? await log.read(run.id, after, signal) : undefined;
-  if (!events) {
-    const why = run.background ? "its event log has expired" : "it did not run in background";
-    throw new ServiceError(Status.FAILED_PRECONDITION, "RUN_EVENTS_UNAVAILABLE", `the events of run ${run.id} are not kept: ${why}; read it with GetRun`, {
-      metadata: { run_id: run.id, status: runStatusToJSON(run.status), stop_reason: stopReasonToJSON(run.stopReason) },
-    });
-  }
-  return events;
 }

@@ -1,7 +1,7 @@
 import type { Bus, BusSubscription } from "@conduit/bus";
-import { ServiceError, Status } from "@conduit/grpc-kit";
+import { ServiceError } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
-import { RunStatus, runStatusToJSON, stopReasonToJSON, type Run } from "@conduit/proto/agent/v1";
+import type { Run } from "@conduit/proto/agent/v1";
 import type { Clock, ExternalTools, IdGenerator, ModelClient, Signalled } from "../core/ports.js";
 import { strategyFor } from "../core/strategies/index.js";
 import type { OrganizationStore, StoreConnection } from "../adapters/store-client.js";
@@ -41,8 +41,8 @@ export interface ActiveRun {
   readonly done: Promise<Run>;
 }
 
-/** What a caller attaches to: a live run, or a run that already ended. */
-export type Attachment = { kind: "live"; active: ActiveRun } | { kind: "ended"; run: Run };
+/** What a caller attaches to: a live run here, or a run that ended or runs on another replica. */
+export type Attachment = { kind: "live"; active: ActiveRun } | { kind: "elsewhere"; run: Run };
 
 /** The runs of this replica: starts them, lets callers attach, re-attaches re-sent input. */
 export class RunHost {
@@ -193,19 +193,9 @@ export class RunHost {
 
   private attachTo(run: Run): Attachment {
     const local = this.active.get(run.id);
-    if (local) return { kind: "live", active: local };
-    if (isEnded(run)) return { kind: "ended", run };
-    throw new ServiceError(
-      Status.FAILED_PRECONDITION,
-      "RUN_EVENTS_UNAVAILABLE",
-      `run ${run.id} for this input is active on another replica; follow it with StreamRun`,
-      { metadata: { run_id: run.id, status: runStatusToJSON(run.status), stop_reason: stopReasonToJSON(run.stopReason) } },
-    );
+    return local ? { kind: "live", active: local } : { kind: "elsewhere", run };
   }
 }
 
 const isRefusal = (err: unknown) =>
   err instanceof ServiceError && (err.reason === "UNKNOWN_TOOL_CALL" || err.reason === "PENDING_APPROVAL");
-
-const isEnded = (run: Run) =>
-  run.status === RunStatus.RUN_STATUS_COMPLETED || run.status === RunStatus.RUN_STATUS_FAILED || run.status === RunStatus.RUN_STATUS_CANCELLED;
