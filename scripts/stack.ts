@@ -76,6 +76,7 @@ function banner(addresses: Map<string, string>): string {
     `  npx buf curl --protocol grpc --http2-prior-knowledge --schema proto \\`,
     `    -H "authorization: Bearer $(cat ${shownFile})" -d '{"agent":{"name":"demo"}}' \\`,
     `    http://${addresses.get("message-store")}/conduit.store.v1.MessageStoreService/CreateAgent`,
+    `OpenAI-compatible chat with an agent (model = the agent id): POST http://127.0.0.1:${process.env.CONDUIT_HTTP_PORT}/v1/chat/completions`,
     "Every service also serves gRPC server reflection. Press Ctrl-C to stop.",
     "",
   ].join("\n");
@@ -101,6 +102,8 @@ process.env.CONDUIT_DATA_DIR = dataDir;
 process.env.CONDUIT_ADMIN_KEY ||= persistentSecret(join(dataDir, "admin-key"));
 process.env.CONDUIT_INTERNAL_KEY ||= randomBytes(24).toString("hex");
 process.env.CONDUIT_DEV_KEY_FILE ||= devKeyFile;
+// agent-loop's OpenAI-compatible endpoint, for OpenAI's SDKs pointed at an agent.
+process.env.CONDUIT_HTTP_PORT ||= "50054";
 
 const addresses = new Map<string, string>();
 const running = SERVICES.map((s) =>

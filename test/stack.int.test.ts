@@ -20,7 +20,7 @@ const SERVICES = [
     service: "agent-loop",
     name: SERVICE_NAMES.agentLoop,
     definition: AgentLoopServiceService,
-    served: ["sendMessage", "startRun", "getRun", "cancelRun", "streamRun"] as string[],
+    served: Object.keys(AgentLoopServiceService),
   },
   {
     service: "message-store",

@@ -2,6 +2,7 @@ import { runService } from "@conduit/grpc-kit";
 import { openBus } from "./adapters/bus.js";
 import { CallerAuth } from "./adapters/caller-auth.js";
 import { ToolExecutorClients } from "./adapters/external-tools.js";
+import { ChatHttpServer } from "./adapters/http-chat.js";
 import { systemClock, uuidIds } from "./adapters/ids.js";
 import { JetStreamEventLog } from "./adapters/jetstream-event-log.js";
 import { ProviderAdapterModel } from "./adapters/model-client.js";
@@ -43,10 +44,16 @@ await runService({
     });
     const leases = new LeaseRenewal({ store, runs, log, replicaId, leaseTtlMs: env.CONDUIT_RUN_LEASE_MS });
     const sweeper = new Sweeper({ store, eventLog, bus, log, intervalMs: env.CONDUIT_SWEEP_INTERVAL_MS });
+    const auth = new CallerAuth(store);
+    let http: ChatHttpServer | undefined;
+    if (env.CONDUIT_HTTP_PORT !== undefined) {
+      http = new ChatHttpServer({ auth, runs, log });
+      log.info({ address: await http.listen(env.CONDUIT_HOST, env.CONDUIT_HTTP_PORT) }, "http serving");
+    }
     const server = createServer({
       log,
       bus,
-      auth: new CallerAuth(store),
+      auth,
       store,
       runs,
       eventLog,
@@ -62,6 +69,7 @@ await runService({
         // Background runs have no stream to end them: cancel them too, with their terminal events.
         sweeper.stop();
         await runs.cancelAll();
+        await http?.close();
         leases.stop();
         await eventLog.close();
         store.close();

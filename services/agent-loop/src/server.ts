@@ -7,6 +7,7 @@ import type { CallerAuth } from "./adapters/caller-auth.js";
 import type { StoreConnection } from "./adapters/store-client.js";
 import type { IdGenerator } from "./core/ports.js";
 import { cancelRun } from "./handlers/cancel-run.js";
+import { chatCompletions } from "./handlers/chat-completions.js";
 import { getRun } from "./handlers/get-run.js";
 import { sendMessage } from "./handlers/send-message.js";
 import { startRun } from "./handlers/start-run.js";
@@ -43,6 +44,7 @@ export function createServer(deps: ServerDeps): GrpcHost {
     getRun: unary(host.runtime, rpc("GetRun"), getRun(deps)),
     cancelRun: unary(host.runtime, rpc("CancelRun"), cancelRun(deps)),
     streamRun: serverStream(host.runtime, rpc("StreamRun"), streamRun(deps)),
+    chatCompletions: serverStream(host.runtime, rpc("ChatCompletions"), chatCompletions(deps)),
   });
   return host;
 }

@@ -13,9 +13,13 @@ export class CallerAuth {
   async organizationOf(ctx: CallContext): Promise<string> {
     const key = bearerToken(ctx.metadata);
     if (!key) throw new ServiceError(Status.UNAUTHENTICATED, "INVALID_API_KEY", "missing `authorization: Bearer <api key>` metadata");
+    return this.organizationOfKey(key, ctx.signal);
+  }
+
+  async organizationOfKey(key: string, signal: AbortSignal): Promise<string> {
     const hit = this.known.get(key);
     if (hit && hit.until > Date.now()) return hit.organizationId;
-    const organizationId = await this.store.authenticate(key, { signal: ctx.signal });
+    const organizationId = await this.store.authenticate(key, { signal });
     if (this.known.size > 10_000) this.known.clear();
     this.known.set(key, { organizationId, until: Date.now() + POSITIVE_TTL_MS });
     return organizationId;
