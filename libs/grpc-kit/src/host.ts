@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { Logger } from "@conduit/logging";
 import type { ServerRuntime } from "./call-context.js";
@@ -32,6 +33,8 @@ export class GrpcHost {
   private readonly shutdown = new AbortController();
 
   constructor(private readonly options: GrpcHostOptions) {
+    // Every open call listens to the shutdown signal: thousands of streams are normal.
+    setMaxListeners(0, this.shutdown.signal);
     this.runtime = { log: options.log, shutdown: this.shutdown.signal };
     this.health = new HealthReporter(options.services, options.probes ?? [], {
       intervalMs: options.healthIntervalMs,

@@ -91,16 +91,17 @@ export class OrganizationStore implements RunStore {
   }
 
   async commitStep(step: Step, messages: Message[], opts: Signalled): Promise<{ run: Run; messages: Message[] }> {
-    const res = await callUnary(
-      this.client.commitStep.bind(this.client),
-      { step, messages, inContextMessageIds: undefined, expectedOwner: undefined },
-      this.options(opts),
+    // CommitStep is idempotent by step id, so a retry after an unclear failure writes nothing twice.
+    const res = await retryBusy(opts, () =>
+      callUnary(this.client.commitStep.bind(this.client), { step, messages, inContextMessageIds: undefined, expectedOwner: undefined }, this.options(opts)),
     );
     return { run: required(res.run, "run"), messages: res.messages };
   }
 
   async transitionRun(change: RunTransition, opts: Signalled): Promise<{ won: boolean; run: Run }> {
-    const res = await callUnary(
+    // A retried compare-and-set whose first try landed loses to itself; the caller sees the run as wanted.
+    const res = await retryBusy(opts, () =>
+      callUnary(
       this.client.transitionRun.bind(this.client),
       {
         runId: change.runId,
@@ -113,6 +114,7 @@ export class OrganizationStore implements RunStore {
         onlyIfLeaseExpired: change.onlyIfLeaseExpired ?? false,
       },
       this.options(opts),
+      ),
     );
     return { won: res.won, run: required(res.run, "run") };
   }
@@ -165,6 +167,21 @@ export class OrganizationStore implements RunStore {
 
   private options(opts: Signalled) {
     return { signal: opts.signal, metadata: this.md, timeoutMs: CALL_TIMEOUT_MS };
+  }
+}
+
+const BUSY = new Set([Status.UNAVAILABLE, Status.RESOURCE_EXHAUSTED]);
+const RETRIES = 5;
+
+/** Retries a write the store could not take right now (overloaded, restarting), with backoff. */
+async function retryBusy<T>(opts: Signalled, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= RETRIES || !(err instanceof ServiceError) || !BUSY.has(err.code) || opts.signal.aborted) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** n * (0.5 + Math.random())));
+    }
   }
 }
 

@@ -55,7 +55,8 @@ async function finish(
       },
       persist(),
     );
-    if (!res.won) log.warn({ runId: run.id, status: res.run.status }, "run changed under its owner before it ended");
+    // A retried transition whose first try landed loses to itself: that is the run as wanted.
+    if (!res.won && res.run.status !== statusOf(stopReason)) log.warn({ runId: run.id, status: res.run.status }, "run changed under its owner before it ended");
     return res.run;
   } catch (err) {
     log.error({ err, runId: run.id }, "run end could not be saved");

@@ -59,7 +59,7 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
   const adminKey = randomBytes(24).toString("hex");
   const dataDir = mkdtempSync(join(tmpdir(), "conduit-chain-"));
   const upstream = await startProviderServer();
-  const [store, adapter] = await Promise.all([
+  const started = await Promise.allSettled([
     startService(
       "message-store",
       { CONDUIT_PORT: "0", CONDUIT_DATA_DIR: dataDir, CONDUIT_ADMIN_KEY: adminKey, CONDUIT_INTERNAL_KEY: internalKey, DATABASE_URL: await createDatabase(inject("pgUrl")) },
@@ -75,6 +75,13 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
       CONDUIT_RETRY_MAX_ATTEMPTS: "1",
     }),
   ]);
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    await Promise.all(started.map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined)));
+    await upstream.close();
+    throw failed.reason;
+  }
+  const [store, adapter] = started.map((r) => (r as PromiseFulfilledResult<RunningService>).value) as [RunningService, RunningService];
   const loopEnv = {
     CONDUIT_PORT: "0",
     CONDUIT_INTERNAL_KEY: internalKey,
@@ -83,7 +90,11 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
     NATS_URL: inject("natsUrl"),
     ...env.agentLoop,
   };
-  const agentLoop = await startService("agent-loop", loopEnv);
+  // A failed start must not leave the other two running.
+  const agentLoop = await startService("agent-loop", loopEnv).catch(async (err: unknown) => {
+    await Promise.all([store.stop(), adapter.stop(), upstream.close()]);
+    throw err;
+  });
   const replicas: RunningService[] = [];
   const clients: Array<{ close(): void }> = [];
   const loop = new AgentLoopServiceClient(agentLoop.address, credentials.createInsecure());

@@ -61,12 +61,16 @@ function build<S extends z.ZodType, Res, Org>(
   });
 }
 
-/** Connection failures become UNAVAILABLE (retryable); everything else passes through. */
+/** Connection failures and an exhausted pool become UNAVAILABLE (retryable); everything else passes through. */
 function mapDatabaseError(err: unknown): never {
   if (err instanceof ServiceError) throw err;
   const code = (err instanceof QueryFailedError ? (err.driverError as { code?: string }) : (err as { code?: string }))?.code;
   if (typeof code === "string" && (code.startsWith("08") || code === "57P01" || code === "ECONNREFUSED" || code === "ECONNRESET")) {
     throw new ServiceError(Status.UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database cannot be reached; retry", { cause: err });
+  }
+  // pg's pool gives up waiting for a free connection under load: busy, not broken.
+  if (err instanceof Error && err.message.includes("timeout exceeded when trying to connect")) {
+    throw new ServiceError(Status.UNAVAILABLE, "DATABASE_UNAVAILABLE", "every database connection is busy; retry", { cause: err });
   }
   throw err;
 }
