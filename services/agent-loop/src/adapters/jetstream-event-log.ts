@@ -23,7 +23,8 @@ export class JetStreamEventLog implements RunEventLog {
   ) {}
 
   static async open(url: string, maxAgeMs: number, log: Logger): Promise<JetStreamEventLog> {
-    const nc = await connect({ servers: url, name: "agent-loop-events", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    // Without async traces the client does not build an Error (a stack trace) for every publish.
+    const nc = await connect({ servers: url, name: "agent-loop-events", maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
     const jsm = await jetstreamManager(nc);
     const config = {
       name: RUN_EVENTS_STREAM,
@@ -48,7 +49,8 @@ export class JetStreamEventLog implements RunEventLog {
 
   async read(runId: string, after: number, signal: AbortSignal): Promise<AsyncIterable<RunEvent>> {
     const consumer = await this.js.consumers.get(RUN_EVENTS_STREAM, { filter_subjects: eventsSubject(runId), deliver_policy: DeliverPolicy.All });
-    const messages = await consumer.consume();
+    // Large batches: a replay of thousands of events is a few round trips, not one per hundred.
+    const messages = await consumer.consume({ max_messages: 1000 });
     const stop = () => messages.stop();
     signal.addEventListener("abort", stop, { once: true });
     return (async function* () {

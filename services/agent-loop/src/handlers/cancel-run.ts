@@ -12,7 +12,7 @@ export function cancelRun(deps: { auth: CallerAuth; store: StoreConnection; runs
     const organizationId = await deps.auth.organizationOf(ctx);
     if (!request.runId) throw invalidArgument("run_id", "must not be empty");
     const store = deps.store.forOrganization(organizationId);
-    const run = await cancel({ runs: deps.runs, store, ids: deps.ids, confirmMs: deps.cancelConfirmMs }, request.runId, { signal: ctx.signal });
+    const run = await cancel({ runs: deps.runs, store, ids: deps.ids, confirmMs: deps.cancelConfirmMs }, organizationId, request.runId, { signal: ctx.signal });
     return { run };
   };
 }

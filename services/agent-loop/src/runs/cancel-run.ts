@@ -18,17 +18,20 @@ export const isEnded = (run: Run) =>
  */
 export async function cancelRun(
   deps: { runs: RunHost; store: OrganizationStore; ids: IdGenerator; confirmMs: number },
+  organizationId: string,
   runId: string,
   opts: Signalled,
 ): Promise<Run> {
   const watch = deps.runs.whenEnded(runId, deps.confirmMs);
   try {
+    // The cancel goes out before the store is read: the owner checks the organization itself,
+    // and a cancel of an ended or unknown run changes nothing.
+    deps.runs.requestCancel(runId, organizationId);
     const run = await deps.store.getRun(runId, opts);
     if (isEnded(run)) {
       if (run.stopReason === StopReason.STOP_REASON_REQUIRES_APPROVAL) await closePendingRequest(deps, run, opts);
       return run;
     }
-    deps.runs.requestCancel(runId);
     await watch.ended;
     return await deps.store.getRun(runId, opts);
   } finally {

@@ -1,8 +1,8 @@
-import { RunStatus, type Run, type Usage } from "@conduit/proto/agent/v1";
+import { RunStatus, type Run, type StopReason, type Usage } from "@conduit/proto/agent/v1";
 import type { Logger } from "@conduit/logging";
 import { internalFailure, statusOf, type Failure } from "../core/outcomes.js";
 import type { RunStore } from "../core/ports.js";
-import { runLoop, type LoopDeps, type LoopEnd, type RunPlan } from "../core/run-loop.js";
+import { runLoop, type LoopDeps, type RunPlan } from "../core/run-loop.js";
 import type { RunChannel } from "./run-channel.js";
 
 /**
@@ -12,22 +12,26 @@ import type { RunChannel } from "./run-channel.js";
  */
 export async function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel: RunChannel, signal: AbortSignal): Promise<Run> {
   const persist = () => ({ signal: deps.persistSignal() });
-  let run = plan.run;
-  let end: LoopEnd | undefined;
-  try {
-    run = (await deps.store.transitionRun({ runId: run.id, from: RunStatus.RUN_STATUS_CREATED, to: RunStatus.RUN_STATUS_RUNNING }, persist())).run;
-    channel.append({ payload: { $case: "runStarted", value: { run } } });
-    end = await runLoop(deps, { ...plan, run }, (piece) => channel.append(piece), signal);
-    run = end.run;
-  } catch (err) {
-    deps.log.error({ err, runId: run.id }, "run failed before its steps");
-    if (channel.isEmpty) channel.append({ payload: { $case: "runStarted", value: { run } } });
-  }
-  const stopReason = end?.state.stopReason;
-  const failure: Failure | undefined = end ? end.state.failure : internalFailure("the run could not start");
-  const final = await finish(deps.store, run, end, failure, persist, deps.log);
+  channel.append({ payload: { $case: "runStarted", value: { run: plan.run } } });
+  // RUNNING is recorded while the first step already calls the model: one store round trip
+  // less before the first token. The run's end waits for it.
+  const running = deps.store
+    .transitionRun({ runId: plan.run.id, from: RunStatus.RUN_STATUS_CREATED, to: RunStatus.RUN_STATUS_RUNNING }, persist())
+    .then(
+      () => true,
+      (err: unknown) => {
+        deps.log.error({ err, runId: plan.run.id }, "run could not be marked running");
+        return false;
+      },
+    );
+  const end = await runLoop(deps, plan, (piece) => channel.append(piece), signal);
+  const started = await running;
+  const failure = started ? end.state.failure : internalFailure("the run could not be marked running");
+  const stopReason = started ? end.state.stopReason : failure!.stopReason;
+  const from = started ? RunStatus.RUN_STATUS_RUNNING : RunStatus.RUN_STATUS_CREATED;
+  const final = await finish(deps.store, { ...end.run, id: plan.run.id }, from, stopReason, failure, end.ttftMs, persist, deps.log);
   if (failure) channel.append({ payload: { $case: "error", value: failure.error } });
-  channel.append({ payload: { $case: "stop", value: { stopReason: stopReason ?? failure!.stopReason } } });
+  channel.append({ payload: { $case: "stop", value: { stopReason } } });
   channel.append({ payload: { $case: "usage", value: final.usage ?? emptyUsage() } });
   channel.end();
   return final;
@@ -37,21 +41,22 @@ export async function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan
 async function finish(
   store: RunStore,
   run: Run,
-  end: LoopEnd | undefined,
+  from: RunStatus,
+  stopReason: StopReason,
   failure: Failure | undefined,
+  ttftMs: number | undefined,
   persist: () => { signal: AbortSignal },
   log: Logger,
 ): Promise<Run> {
-  const stopReason = end?.state.stopReason ?? failure!.stopReason;
   try {
     const res = await store.transitionRun(
       {
         runId: run.id,
-        from: run.status === RunStatus.RUN_STATUS_CREATED ? RunStatus.RUN_STATUS_CREATED : RunStatus.RUN_STATUS_RUNNING,
+        from,
         to: statusOf(stopReason),
         stopReason,
         ...(failure ? { error: failure.error } : {}),
-        ...(end?.ttftMs === undefined ? {} : { ttftMs: end.ttftMs }),
+        ...(ttftMs === undefined ? {} : { ttftMs }),
       },
       persist(),
     );

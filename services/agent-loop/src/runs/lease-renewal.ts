@@ -10,6 +10,7 @@ import type { RunHost } from "./run-host.js";
 export class LeaseRenewal {
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly stopping = new AbortController();
+  private renewing = false;
 
   constructor(
     private readonly deps: { store: StoreConnection; runs: RunHost; log: Logger; replicaId: string; leaseTtlMs: number },
@@ -23,20 +24,28 @@ export class LeaseRenewal {
     this.stopping.abort();
   }
 
+  /** A few renewals at a time: a burst of one call per run would starve the store's pool. */
   private async renewAll(): Promise<void> {
-    const store = this.deps.store.global();
-    await Promise.all(
-      this.deps.runs.runIds().map(async (runId) => {
-        try {
-          const renewed = await store.renewLease(runId, this.deps.replicaId, this.deps.leaseTtlMs, { signal: this.stopping.signal });
-          if (!renewed && this.deps.runs.local(runId)) {
-            this.deps.log.warn({ runId }, "lost the lease of a running run; cancelling it here");
-            this.deps.runs.local(runId)?.cancel();
-          }
-        } catch (err) {
-          if (!this.stopping.signal.aborted) this.deps.log.warn({ err, runId }, "lease renewal failed; retrying");
-        }
-      }),
-    );
+    if (this.renewing) return;
+    this.renewing = true;
+    const queue = this.deps.runs.runIds();
+    const worker = async () => {
+      for (let runId = queue.pop(); runId !== undefined; runId = queue.pop()) await this.renew(runId);
+    };
+    await Promise.all(Array.from({ length: RENEWALS_AT_ONCE }, worker)).finally(() => (this.renewing = false));
+  }
+
+  private async renew(runId: string): Promise<void> {
+    try {
+      const renewed = await this.deps.store.global().renewLease(runId, this.deps.replicaId, this.deps.leaseTtlMs, { signal: this.stopping.signal });
+      if (!renewed && this.deps.runs.local(runId)) {
+        this.deps.log.warn({ runId }, "lost the lease of a running run; cancelling it here");
+        this.deps.runs.local(runId)?.cancel();
+      }
+    } catch (err) {
+      if (!this.stopping.signal.aborted) this.deps.log.warn({ err, runId }, "lease renewal failed; retrying");
+    }
   }
 }
+
+const RENEWALS_AT_ONCE = 8;

@@ -23,13 +23,17 @@ export interface PreparedRun {
  * Every refusal happens here, before a run exists.
  */
 export async function prepareRun(store: OrganizationStore, req: RunRequest, ids: IdGenerator, opts: Signalled): Promise<PreparedRun> {
-  const agent = await store.getAgent(req.agentId, opts);
+  // Both reads at once; an unknown agent answers with the agent's own NOT_FOUND.
+  const [agentRead, historyRead] = await Promise.allSettled([store.getAgent(req.agentId, opts), store.contextMessages(req.agentId, req.conversationId, opts)]);
+  if (agentRead.status === "rejected") throw agentRead.reason;
+  if (historyRead.status === "rejected") throw historyRead.reason;
+  const agent = agentRead.value;
+  const history = historyRead.value;
   req.clientTools.forEach((tool, i) => {
     if (agent.tools.some((t) => t.name === tool.name)) {
       throw invalidArgument(`client_tools[${i}].name`, `"${tool.name}" is already a tool of the agent`);
     }
   });
-  const history = await store.contextMessages(agent.id, req.conversationId, opts);
   const answering = req.messages.findIndex((m) => m.approvals.length > 0);
   const check = checkAnswers(pendingRequestOf(history, agent.tools), req.messages[answering]?.approvals ?? []);
   refuseUnfit(check, answering);

@@ -49,11 +49,11 @@ export class RunHost {
   private readonly active = new Map<string, ActiveRun>();
   /** Runs by idempotency key while they start or run, so a re-sent input finds its run. */
   private readonly byKey = new Map<string, Promise<Attachment>>();
-  private readonly earlyCancels = new Map<string, number>();
+  private readonly earlyCancels = new Map<string, { organizationId: string; until: number }>();
   private readonly cancels: BusSubscription;
 
   constructor(private readonly deps: RunHostDeps) {
-    this.cancels = deps.bus.subscribe(ANY_CANCEL, (m) => this.cancelLocal(runIdOf(m.subject)));
+    this.cancels = deps.bus.subscribe(ANY_CANCEL, (m) => this.cancelLocal(runIdOf(m.subject), new TextDecoder().decode(m.data)));
   }
 
   get activeCount(): number {
@@ -70,9 +70,9 @@ export class RunHost {
     return [...this.active.keys()];
   }
 
-  /** Asks the run's owner, wherever it is, to cancel it. */
-  requestCancel(runId: string): void {
-    if (!this.cancelLocal(runId)) this.deps.bus.publish(cancelSubject(runId), new Uint8Array());
+  /** Asks the run's owner, wherever it is, to cancel it; the owner ignores it for another organization. */
+  requestCancel(runId: string, organizationId: string): void {
+    if (!this.cancelLocal(runId, organizationId)) this.deps.bus.publish(cancelSubject(runId), new TextEncoder().encode(organizationId));
   }
 
   /** Resolves when the run ends (its owner says so) or after `timeoutMs`, whichever is first. */
@@ -120,15 +120,15 @@ export class RunHost {
   }
 
   /** True when the run is here (now cancelled); otherwise remembered briefly in case it is being created. */
-  private cancelLocal(runId: string): boolean {
+  private cancelLocal(runId: string, organizationId: string): boolean {
     const run = this.active.get(runId);
     if (run) {
-      run.cancel();
+      if (run.run.organizationId === organizationId) run.cancel();
       return true;
     }
     const now = Date.now();
-    for (const [id, until] of this.earlyCancels) if (until < now) this.earlyCancels.delete(id);
-    this.earlyCancels.set(runId, now + EARLY_CANCEL_TTL_MS);
+    for (const [id, early] of this.earlyCancels) if (early.until < now) this.earlyCancels.delete(id);
+    this.earlyCancels.set(runId, { organizationId, until: now + EARLY_CANCEL_TTL_MS });
     return false;
   }
 
@@ -187,7 +187,8 @@ export class RunHost {
     });
     const active: ActiveRun = { run, channel, background: req.background, cancel: () => controller.abort(), done };
     this.active.set(run.id, active);
-    if (this.earlyCancels.delete(run.id)) controller.abort();
+    if (this.earlyCancels.get(run.id)?.organizationId === run.organizationId) controller.abort();
+    this.earlyCancels.delete(run.id);
     return { kind: "live", active };
   }
 
