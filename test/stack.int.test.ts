@@ -160,6 +160,35 @@ describe("polyglot callers", () => {
       "assistant text: Hello, world",
     ]);
   });
+
+  it("a Python client answers an approval request and cancels a background run", async () => {
+    const { stdout } = await run(
+      "/usr/bin/python3",
+      [`${root}examples/python/approve_and_cancel.py`, addressOf("agent-loop"), addressOf("message-store")],
+      { cwd: root, env: { ...process.env, CONDUIT_API_KEY: await newApiKey("python-approve") } },
+    );
+    const runStarted = expect.stringMatching(/^seq=1 run_started run=run-[0-9a-f-]{36}$/);
+    expect(stdout.trim().split("\n")).toEqual([
+      "# ask for a memory edit that needs approval",
+      runStarted,
+      'seq=2 tool_call id=call_edit name=memory_replace arguments_delta="{\\"label\\": \\"human\\", \\"old_text\\": \\"Ada\\", \\"new_text\\": \\"Grace\\"}"',
+      "seq=3 approval_request tool_calls=memory_replace",
+      "seq=4 stop stop_reason=STOP_REASON_REQUIRES_APPROVAL",
+      "seq=5 usage step_count=1",
+      "# approve memory_replace",
+      runStarted,
+      "seq=2 tool_return tool_call_id=call_edit status=TOOL_RETURN_STATUS_SUCCESS",
+      'seq=3 assistant delta="Noted, Grace."',
+      "seq=4 stop stop_reason=STOP_REASON_END_TURN",
+      "seq=5 usage step_count=1",
+      "# start a slow background run, then cancel it",
+      runStarted,
+      'seq=2 assistant delta="Working"',
+      "# cancel returned status=RUN_STATUS_CANCELLED",
+      "seq=3 stop stop_reason=STOP_REASON_CANCELLED",
+      "seq=4 usage step_count=1",
+    ]);
+  });
 });
 
 describe("configuration", () => {

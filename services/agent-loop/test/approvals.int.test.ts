@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
 import { MessageRole, StopReason, ToolExecutor, ToolReturnStatus, type Tool } from "@conduit/proto/agent/v1";
-import { startChain, type Chain } from "./support/chain.js";
+import { useChain } from "./support/chain.js";
 import { assistantText, kinds, payloads } from "./support/events.js";
 import { answers, approve, deny, toolResult, userText } from "./support/input.js";
 import { call, say, scripted, turn } from "./support/script.js";
 
-let chain: Chain;
-beforeAll(async () => {
-  chain = await startChain();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = useChain();
 
 const schema = { type: "object", properties: { city: { type: "string" } } };
 const clientTool = (name: string): Tool => ({ name, description: "runs on the caller", jsonSchema: schema, requiresApproval: false, executor: ToolExecutor.TOOL_EXECUTOR_CLIENT });

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
 import { ErrorType, FinishReason, MessageRole, RunStatus, ScriptedErrorClass, StopReason } from "@conduit/proto/agent/v1";
 import { startService } from "@conduit/testing";
-import { startChain, type Chain } from "./support/chain.js";
+import { useChain } from "./support/chain.js";
 import { kinds, payloads } from "./support/events.js";
 import { userText } from "./support/input.js";
 import { fail, say, scripted, turn } from "./support/script.js";
 
-let chain: Chain;
-beforeAll(async () => {
-  chain = await startChain();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = useChain();
 
 const CLASSES: Array<[string, ScriptedErrorClass, StopReason, ErrorType]> = [
   ["rate limit", ScriptedErrorClass.SCRIPTED_ERROR_CLASS_RATE_LIMIT, StopReason.STOP_REASON_LLM_API_ERROR, ErrorType.ERROR_TYPE_LLM_RATE_LIMIT],

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentType, MessageRole, ScriptedErrorClass, type ScriptedAction, type ScriptedTurn } from "@conduit/proto/agent/v1";
 import { assembleStream, canonical, storedView } from "./support/assemble.js";
-import { startChain, type Chain } from "./support/chain.js";
+import { useChain } from "./support/chain.js";
 import { kinds } from "./support/events.js";
 import { userText } from "./support/input.js";
 import { call, fail, say, scripted, think, turn, usage } from "./support/script.js";
 
-let chain: Chain;
-beforeAll(async () => {
-  chain = await startChain();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = useChain();
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed from its seed. */
 function prng(seed: number) {

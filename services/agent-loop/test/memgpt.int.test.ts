@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentType, ErrorType, MessageRole, ReasoningSource, StopReason } from "@conduit/proto/agent/v1";
-import { startChain, type Chain } from "./support/chain.js";
+import { useChain } from "./support/chain.js";
 import { assistantText, kinds, payloads } from "./support/events.js";
 import { userText } from "./support/input.js";
 import { call, say, scripted, turn } from "./support/script.js";
 
-let chain: Chain;
-beforeAll(async () => {
-  chain = await startChain();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = useChain();
 
 describe("memgpt agents", () => {
   it("streams inner thoughts as reasoning and send_message as assistant deltas, continuing on a heartbeat", async () => {

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentType, MessageRole, StopReason, ToolExecutor } from "@conduit/proto/agent/v1";
 import { assembleStream, storedView } from "./support/assemble.js";
-import { startChain, type Chain } from "./support/chain.js";
+import { useChain } from "./support/chain.js";
 import { assistantText, payloads } from "./support/events.js";
 import { answers, toolResult, userText } from "./support/input.js";
 
-let chain: Chain;
-beforeAll(async () => {
-  chain = await startChain();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = useChain();
 
 describe("recorded provider streams through the whole chain", () => {
   it("an Anthropic thinking stream: reasoning with its signature, then text, persisted as streamed", async () => {

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
 import { MessagePayloadType, RunStatus, StopReason } from "@conduit/proto/agent/v1";
 import { startService } from "@conduit/testing";
-import { startChain, type Chain } from "./support/chain.js";
+import { useChain } from "./support/chain.js";
 import { assistantText, kinds, payloads } from "./support/events.js";
 import { userText } from "./support/input.js";
 import { call, say, scripted, think, turn, wait } from "./support/script.js";
 
-let chain: Chain;
-beforeAll(async () => {
-  chain = await startChain();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = useChain();
 
 const messageEvents = (events: Parameters<typeof kinds>[0]) => events.filter((e) => e.messageId !== undefined);
 

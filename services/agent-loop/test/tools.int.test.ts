@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MessageRole, StopReason, ToolReturnStatus } from "@conduit/proto/agent/v1";
-import { startChain, type Chain } from "./support/chain.js";
+import { useChain } from "./support/chain.js";
 import { assistantText, ending, kinds, payloads } from "./support/events.js";
 import { userText } from "./support/input.js";
 import { stopChunk, textChunk, toolCallChunks } from "./support/openai-wire.js";
 import { call, say, scripted, turn } from "./support/script.js";
 import { externalTool, startToolServer } from "./support/tool-server.js";
 
-let chain: Chain;
-beforeAll(async () => {
-  chain = await startChain();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = useChain();
 
 const human = { label: "human", value: "Name: Ada", limit: 200, description: "facts about the user", readOnly: false };
 const stopReasonOf = (events: Parameters<typeof payloads>[0]) => payloads(events, "stop")[0]?.stopReason;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentials, Metadata } from "@grpc/grpc-js";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { callStream, callUnary, type ServiceError } from "@conduit/grpc-kit";
 import {
   Agent,
@@ -187,4 +187,24 @@ async function streamRun(
   } catch (error) {
     return { events, error: error as ServiceError };
   }
+}
+
+/**
+ * One chain per test file: started before its tests and stopped after them. The returned object
+ * stands for the chain once it has started.
+ */
+export function useChain(env: Parameters<typeof startChain>[0] = {}): Chain {
+  let started: Chain | undefined;
+  beforeAll(async () => {
+    started = await startChain(env);
+  }, 120_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as Chain, {
+    get(_, property) {
+      if (!started) throw new Error("the chain is used before it started (use it inside a test or a beforeAll)");
+      return started[property as keyof Chain];
+    },
+  });
 }
