@@ -20,16 +20,18 @@ const input: Message = { ...emptyMessage(), id: "message-input", role: MessageRo
 /** A store that records commits in memory; `failCommits` makes CommitStep fail. */
 function memoryStore(opts: { failCommits?: boolean; search?: (signal: AbortSignal) => Promise<Message[]> } = {}) {
   const commits: Message[][] = [];
+  const ends: unknown[] = [];
   const store: Partial<RunStore> = {
     getAgent: async () => agent,
-    async commitStep(_step, messages) {
+    async commitStep(_step, messages, { end }) {
       if (opts.failCommits) throw new Error("store down");
       commits.push(messages);
-      return { run, messages };
+      ends.push(end);
+      return { run, messages, ended: end !== undefined };
     },
     searchMessages: (_q, { signal }) => opts.search?.(signal) ?? Promise.resolve([]),
   };
-  return { store: store as RunStore, commits };
+  return { store: store as RunStore, commits, ends };
 }
 
 let n = 0;
@@ -88,6 +90,23 @@ describe("runLoop", () => {
     expect(end.state.stopReason).toBe(StopReason.STOP_REASON_CANCELLED);
     const returns = commits[0]!.find((m) => m.role === MessageRole.MESSAGE_ROLE_TOOL)!.toolReturns;
     expect(returns[0]!.parts[0]!.part).toMatchObject({ $case: "text", value: { text: "Error: the call was cancelled by the user" } });
+  });
+
+  it("ends the run with its last step's commit once the run is recorded running", async () => {
+    const { store, commits, ends } = memoryStore();
+    let calls = 0;
+    const model = async function* () {
+      yield calls++ === 0 ? search() : text("done");
+    };
+    const loop = await runLoop(
+      { ...deps(store, model), whenRunning: Promise.resolve(true) },
+      plan,
+      () => {},
+      new AbortController().signal,
+    );
+    expect(commits).toHaveLength(2);
+    expect(ends).toEqual([undefined, { stopReason: StopReason.STOP_REASON_END_TURN, error: undefined, ttftMs: expect.any(Number) }]);
+    expect(loop.ended).toBe(true);
   });
 
   it("stops with an internal error when a step cannot be saved", async () => {

@@ -39,7 +39,13 @@ describe.each(BACKENDS)("CommitStep (%s)", (backend) => {
   type Setup = Awaited<ReturnType<typeof runningRun>>;
 
   /** What a test varies in a commit; the step defaults to step 1 of the setup's run. */
-  type Commit = { step?: Partial<Step>; messages?: Message[]; inContextMessageIds?: { ids: string[] }; expectedOwner?: string };
+  type Commit = {
+    step?: Partial<Step>;
+    messages?: Message[];
+    inContextMessageIds?: { ids: string[] };
+    expectedOwner?: string;
+    endRun?: CommitStepRequest["endRun"];
+  };
   const commit = (s: Setup, partial: Commit) =>
     store.call("commitStep", CommitStepRequest.fromPartial({ ...partial, step: { runId: s.run.id, stepNumber: 1, ...partial.step } }), s.internal);
 
@@ -81,6 +87,28 @@ describe.each(BACKENDS)("CommitStep (%s)", (backend) => {
     expect(after.messages.map((m) => m.id)).toEqual([...input, reply].map((m) => m.id));
     expect(after.context).toEqual([...input, reply].map((m) => m.id));
     expect(after.run.usage).toEqual(totals);
+  });
+
+  it("ends the run in the same write when asked, releasing its lock", async () => {
+    const s = await runningRun({ acquireLock: true });
+    const error = { errorType: 2, message: "slow down", detail: "" };
+    const res = await commit(s, { messages: [message(MessageRole.MESSAGE_ROLE_USER, "hi")], endRun: { stopReason: StopReason.STOP_REASON_LLM_API_ERROR, error, ttftMs: 42 } });
+    expect(res.runEnded).toBe(true);
+    expect(res.run).toMatchObject({ status: RunStatus.RUN_STATUS_FAILED, stopReason: StopReason.STOP_REASON_LLM_API_ERROR, error, ttftMs: 42 });
+    expect((await snapshot(s)).run.status).toBe(RunStatus.RUN_STATUS_FAILED);
+    // The lock is free: another run of the agent takes it.
+    const next = await store.call("createRun", CreateRunRequest.fromPartial({ agentId: s.agentId, owner: "replica-a", leaseTtlMs: 60_000, acquireLock: true }), s.internal);
+    expect(next.created).toBe(true);
+  });
+
+  it("still writes the step but says the run did not end when it was not running", async () => {
+    const s = await runningRun();
+    const created = await store.call("createRun", CreateRunRequest.fromPartial({ agentId: s.agentId, owner: "replica-a", leaseTtlMs: 60_000 }), s.internal);
+    const fresh = { ...s, run: created.run! };
+    const res = await commit(fresh, { messages: [message(MessageRole.MESSAGE_ROLE_USER, "hi")], endRun: { stopReason: StopReason.STOP_REASON_END_TURN, error: undefined } });
+    expect(res.runEnded).toBe(false);
+    expect(res.run?.status).toBe(RunStatus.RUN_STATUS_CREATED);
+    expect((await snapshot(fresh)).steps).toHaveLength(1);
   });
 
   it("returns the stored step for a re-commit of its id and writes nothing", async () => {

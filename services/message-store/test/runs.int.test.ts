@@ -246,7 +246,7 @@ describe.each(BACKENDS)("runs (%s)", (backend) => {
       store.call("releaseRunLock", { runId: run.id }, asCaller),
       store.call("renewLease", { runId: run.id, owner: "replica-a", ttlMs: 5000 }, asCaller),
       store.call("listExpiredLeases", { limit: 0 }, asCaller),
-      store.call("commitStep", { step: undefined, messages: [], inContextMessageIds: undefined }, asCaller),
+      store.call("commitStep", { step: undefined, messages: [], inContextMessageIds: undefined, endRun: undefined }, asCaller),
     ]);
     for (const outcome of refused) {
       expect(outcome).toMatchObject({ status: "rejected", reason: { code: Status.PERMISSION_DENIED, reason: "INTERNAL_CREDENTIAL_REQUIRED" } });

@@ -16,11 +16,19 @@ export interface RunStore {
   getAgent(agentId: string, opts: Signalled): Promise<Agent>;
   /** The agent's (or conversation's) context window, in order. */
   contextMessages(agentId: string, conversationId: string | undefined, opts: Signalled): Promise<Message[]>;
-  commitStep(step: Step, messages: Message[], opts: Signalled): Promise<{ run: Run; messages: Message[] }>;
+  /** Writes a step; with `end`, the same write ends the run (`ended` says whether it did). */
+  commitStep(step: Step, messages: Message[], opts: Signalled & { end?: RunEnding }): Promise<{ run: Run; messages: Message[]; ended: boolean }>;
   transitionRun(change: RunTransition, opts: Signalled): Promise<{ won: boolean; run: Run }>;
   /** Replaces a block's value; refusals (read-only, over the limit) are thrown as ToolRefusal. */
   setBlockValue(agentId: string, label: string, value: string, opts: Signalled): Promise<MemoryBlock>;
   searchMessages(query: MessageQuery, opts: Signalled): Promise<Message[]>;
+}
+
+/** How a run ends, written with its last step. */
+export interface RunEnding {
+  stopReason: StopReason;
+  error?: RunError;
+  ttftMs?: number;
 }
 
 export interface RunTransition {

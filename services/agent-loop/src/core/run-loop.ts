@@ -16,6 +16,8 @@ export interface LoopDeps {
   clock: Clock;
   /** A signal for writes that must land even after the run was cancelled. */
   persistSignal(): AbortSignal;
+  /** Resolves true once the run is recorded RUNNING; then its last commit also ends it. */
+  whenRunning?: Promise<boolean>;
 }
 
 /** Everything a run needs, decided before it starts. */
@@ -48,8 +50,10 @@ export type Emit = (piece: StepPiece) => void;
 export interface LoopEnd {
   state: Extract<LoopState, { kind: "stopped" }>;
   ttftMs?: number;
-  /** The run as the last commit left it (usage totals). */
+  /** The run as the last commit left it (usage totals; ended, when `ended`). */
   run: Run;
+  /** True when the last commit also ended the run. */
+  ended: boolean;
 }
 
 /** Runs steps until the state machine stops; never throws (a failure is a stop reason). */
@@ -61,6 +65,7 @@ export async function runLoop(deps: LoopDeps, plan: RunPlan, emit: Emit, signal:
   let agent = plan.agent;
   let run = plan.run;
   let ttftMs: number | undefined;
+  let ended = false;
   while (state.kind === "stepping") {
     const stepNumber = state.step;
     const step = new StepRunner(deps, plan, agent, emit, signal, stepNumber, () => {
@@ -69,9 +74,11 @@ export async function runLoop(deps: LoopDeps, plan: RunPlan, emit: Emit, signal:
     const out = await step.execute(history, inputs);
     state = nextState(state, out.result, plan.maxSteps);
     const stopReason = state.kind === "stopped" ? state.stopReason : undefined;
+    const end = state.kind === "stopped" && (await deps.whenRunning) ? { stopReason: state.stopReason, error: state.failure?.error, ttftMs } : undefined;
     try {
-      const committed = await deps.store.commitStep(step.record(out, stopReason), out.messages, { signal: deps.persistSignal() });
+      const committed = await deps.store.commitStep(step.record(out, stopReason), out.messages, { signal: deps.persistSignal(), end });
       run = committed.run;
+      ended = committed.ended;
     } catch (err) {
       const failure = internalFailure("the step could not be saved", describe(err));
       state = { kind: "stopped", stopReason: failure.stopReason, failure };
@@ -80,7 +87,7 @@ export async function runLoop(deps: LoopDeps, plan: RunPlan, emit: Emit, signal:
     agent = out.agent;
     inputs = out.heartbeat ? [heartbeatMessage(deps, plan, out.heartbeat)] : [];
   }
-  return { state, ...(ttftMs === undefined ? {} : { ttftMs }), run };
+  return { state, ...(ttftMs === undefined ? {} : { ttftMs }), run, ended };
 }
 
 function heartbeatMessage(deps: LoopDeps, plan: RunPlan, text: string): Message {

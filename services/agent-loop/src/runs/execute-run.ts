@@ -24,12 +24,13 @@ export async function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan
         return false;
       },
     );
-  const end = await runLoop(deps, plan, (piece) => channel.append(piece), signal);
+  const end = await runLoop({ ...deps, whenRunning: running }, plan, (piece) => channel.append(piece), signal);
   const started = await running;
   const failure = started ? end.state.failure : internalFailure("the run could not be marked running");
   const stopReason = started ? end.state.stopReason : failure!.stopReason;
   const from = started ? RunStatus.RUN_STATUS_RUNNING : RunStatus.RUN_STATUS_CREATED;
-  const final = await finish(deps.store, { ...end.run, id: plan.run.id }, from, stopReason, failure, end.ttftMs, persist, deps.log);
+  // Usually the last step's commit already ended the run (and released its lock).
+  const final = end.ended ? end.run : await finish(deps.store, { ...end.run, id: plan.run.id }, from, stopReason, failure, end.ttftMs, persist, deps.log);
   if (failure) channel.append({ payload: { $case: "error", value: failure.error } });
   channel.append({ payload: { $case: "stop", value: { stopReason } } });
   channel.append({ payload: { $case: "usage", value: final.usage ?? emptyUsage() } });

@@ -160,4 +160,11 @@ export const commitStepRequest = z.object({
     ids: z.array(messageId).max(MAX_CONTEXT_IDS, { error: `at most ${MAX_CONTEXT_IDS} ids` }),
   }).optional(),
   expectedOwner: owner.optional(),
+  endRun: z
+    .object({
+      stopReason: stopReason.refine((r) => r !== StopReason.STOP_REASON_UNSPECIFIED, { error: "must say why the run stopped" }),
+      error: runError.optional(),
+      ttftMs: z.number().int().min(0, { error: "must not be negative" }).optional(),
+    })
+    .optional(),
 });

@@ -1,9 +1,9 @@
 import { invalidArgument, ServiceError, Status } from "@conduit/grpc-kit";
-import { runStatusToJSON } from "@conduit/proto/agent/v1";
+import { RunStatus, runStatusToJSON } from "@conduit/proto/agent/v1";
 import type { MessageStoreServiceServer } from "@conduit/proto/store/v1";
 import { ORGANIZATION_HEADER } from "../auth/principal.js";
 import { decodePageToken } from "../core/page-token.js";
-import { transitionProblem } from "../core/run-state.js";
+import { statusForStopReason, transitionProblem } from "../core/run-state.js";
 import { toRun } from "../mappers/runs.js";
 import { getAgent } from "../store/agents.js";
 import { acquireRunLock, releaseRunLock } from "../store/run-locks.js";
@@ -91,14 +91,29 @@ export function runHandlers(deps: HandlerDeps): Partial<MessageStoreServiceServe
 
     commitStep: rpc.internal(deps, "CommitStep", commitStepRequest, async (input, { org, db }) => {
       const organization = requireOrganization(org);
-      return db.transaction((em) =>
-        commitStep(em, organization, {
+      return db.transaction(async (em) => {
+        const committed = await commitStep(em, organization, {
           step: input.step,
           messages: input.messages,
           inContextIds: input.inContextMessageIds?.ids,
           expectedOwner: input.expectedOwner,
-        }),
-      );
+        });
+        const end = input.endRun;
+        if (!end) return { ...committed, runEnded: false };
+        const { won, row } = await transitionRun(em, {
+          runId: committed.run.id,
+          expected: RunStatus.RUN_STATUS_RUNNING,
+          next: statusForStopReason(end.stopReason)!,
+          stopReason: end.stopReason,
+          error: end.error,
+          ttftMs: end.ttftMs,
+          usage: undefined,
+          owner: undefined,
+          expectedOwner: undefined,
+          onlyIfLeaseExpired: false,
+        });
+        return { ...committed, run: won ? toRun(row) : committed.run, runEnded: won };
+      });
     }),
 
     listSteps: rpc.caller(deps, "ListSteps", runIdRequest, async (input, { org, db }) => ({
