@@ -37,12 +37,23 @@ export const url = (schemes: readonly string[]) =>
   );
 
 /** Settings every service shares: where it listens, how it logs, how long it drains. */
+/** A port that may be left unset (the feature is then off). */
+export const optionalPort = () =>
+  z.coerce
+    .number({ error: "expected a port number" })
+    .int({ error: "expected a whole port number" })
+    .min(0, { error: "expected a port between 0 and 65535" })
+    .max(65535, { error: "expected a port between 0 and 65535" })
+    .optional();
+
 export const serviceEnv = (defaultPort: number) => ({
   CONDUIT_HOST: z.string().min(1).default("127.0.0.1"),
   CONDUIT_PORT: port(defaultPort),
   CONDUIT_LOG_LEVEL: logLevel(),
   CONDUIT_SHUTDOWN_GRACE_MS: millis(10_000),
   CONDUIT_HEALTH_INTERVAL_MS: millis(2_000),
+  /** Port of `GET /metrics` for Prometheus; unset: no metrics endpoint, 0: a free port. */
+  CONDUIT_METRICS_PORT: optionalPort(),
 });
 
 export type ServiceEnv = z.infer<z.ZodObject<ReturnType<typeof serviceEnv>>>;

@@ -1,2 +1,2 @@
 export { ConfigError, loadEnv } from "./env.js";
-export { address, logLevel, millis, port, serviceEnv, url, type ServiceEnv } from "./fields.js";
+export { address, logLevel, millis, optionalPort, port, serviceEnv, url, type ServiceEnv } from "./fields.js";

@@ -1,5 +1,6 @@
 import { loadEnv, type ServiceEnv } from "@conduit/config";
 import { createLogger, type Logger } from "@conduit/logging";
+import { serveMetrics } from "@conduit/metrics";
 import type { z } from "zod";
 import type { GrpcHost } from "./host.js";
 
@@ -29,6 +30,10 @@ export async function runService<S extends z.ZodObject>(spec: ServiceSpec<S>): P
     env = loadEnv(spec.env) as z.infer<S> & ServiceEnv;
     log = createLogger({ service: spec.name, level: env.CONDUIT_LOG_LEVEL });
     parts = await spec.start(env, log);
+    if (env.CONDUIT_METRICS_PORT !== undefined) {
+      const metrics = await serveMetrics(env.CONDUIT_HOST, env.CONDUIT_METRICS_PORT);
+      log.info({ address: metrics.address }, "metrics serving");
+    }
     const address = await parts.server.listen(env.CONDUIT_HOST, env.CONDUIT_PORT);
     log.info({ address }, "serving");
   } catch (err) {

@@ -1,19 +1,14 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { address, millis, serviceEnv, url } from "@conduit/config";
+import { address, millis, optionalPort, serviceEnv, url } from "@conduit/config";
 
 export const envSchema = z.object({
   ...serviceEnv(50051),
   /** Distributed mode: cancels and run events over NATS. Unset: the in-process bus. */
   NATS_URL: url(["nats", "tls"]).optional(),
   /** The OpenAI-compatible HTTP endpoint (`POST /v1/chat/completions`); unset: none, 0: a free port. */
-  CONDUIT_HTTP_PORT: z.coerce
-    .number({ error: "expected a port number" })
-    .int({ error: "expected a whole port number" })
-    .min(0, { error: "expected a port between 0 and 65535" })
-    .max(65535, { error: "expected a port between 0 and 65535" })
-    .optional(),
+  CONDUIT_HTTP_PORT: optionalPort(),
   CONDUIT_MESSAGE_STORE_ADDRESS: address("127.0.0.1:50052"),
   CONDUIT_PROVIDER_ADAPTER_ADDRESS: address("127.0.0.1:50053"),
   /** The credential run control needs at the message store (and provider-adapter, when it asks). */

@@ -2,7 +2,7 @@ import { credentials, Metadata } from "@grpc/grpc-js";
 import { callUnary, ServiceError, Status } from "@conduit/grpc-kit";
 import { MemoryBlock, type Agent, type Message, type Run, type Step } from "@conduit/proto/agent/v1";
 import { MessageStoreServiceClient, SearchMessagesRequest, SortOrder, type CreateRunRequest } from "@conduit/proto/store/v1";
-import { ToolRefusal, type MessageQuery, type RunStore, type RunTransition, type Signalled } from "../core/ports.js";
+import { ToolRefusal, type MessageQuery, type RunEnding, type RunStore, type RunTransition, type Signalled } from "../core/ports.js";
 
 const ORGANIZATION_HEADER = "conduit-organization-id";
 /** A store call that takes longer than this fails the run instead of hanging it. */
@@ -90,12 +90,12 @@ export class OrganizationStore implements RunStore {
     return res.runs.find((r) => r.idempotencyKey === idempotencyKey);
   }
 
-  async commitStep(step: Step, messages: Message[], opts: Signalled): Promise<{ run: Run; messages: Message[] }> {
+  async commitStep(step: Step, messages: Message[], opts: Signalled & { end?: RunEnding }): Promise<{ run: Run; messages: Message[]; ended: boolean }> {
     // CommitStep is idempotent by step id, so a retry after an unclear failure writes nothing twice.
     const res = await retryBusy(opts, () =>
-      callUnary(this.client.commitStep.bind(this.client), { step, messages, inContextMessageIds: undefined, expectedOwner: undefined }, this.options(opts)),
+      callUnary(this.client.commitStep.bind(this.client), { step, messages, inContextMessageIds: undefined, expectedOwner: undefined, endRun: opts.end && { error: undefined, ...opts.end } }, this.options(opts)),
     );
-    return { run: required(res.run, "run"), messages: res.messages };
+    return { run: required(res.run, "run"), messages: res.messages, ended: res.runEnded };
   }
 
   async transitionRun(change: RunTransition, opts: Signalled): Promise<{ won: boolean; run: Run }> {

@@ -6,6 +6,7 @@ import { cancelledReturn } from "../core/tools/tool-returns.js";
 import { emptyMessage } from "../core/turn.js";
 import type { OrganizationStore } from "../adapters/store-client.js";
 import type { RunHost } from "./run-host.js";
+import { runMetrics } from "./run-metrics.js";
 
 export const isEnded = (run: Run) =>
   run.status === RunStatus.RUN_STATUS_COMPLETED || run.status === RunStatus.RUN_STATUS_FAILED || run.status === RunStatus.RUN_STATUS_CANCELLED;
@@ -32,7 +33,9 @@ export async function cancelRun(
       if (run.stopReason === StopReason.STOP_REASON_REQUIRES_APPROVAL) await closePendingRequest(deps, run, opts);
       return run;
     }
+    const asked = performance.now();
     await watch.ended;
+    runMetrics.cancelLatency.observe((performance.now() - asked) / 1000);
     return await deps.store.getRun(runId, opts);
   } finally {
     watch.dispose();

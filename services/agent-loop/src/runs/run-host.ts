@@ -10,6 +10,7 @@ import { executeRun } from "./execute-run.js";
 import { idempotencyKeyOf, prepareRun } from "./prepare-run.js";
 import type { RunEventLog } from "./event-log.js";
 import { RunChannel } from "./run-channel.js";
+import { recordRunEnd, runMetrics } from "./run-metrics.js";
 import { ANY_CANCEL, cancelSubject, endedSubject, runIdOf } from "./run-subjects.js";
 
 export interface RunHostDeps {
@@ -181,12 +182,17 @@ export class RunHost {
       },
       channel,
       controller.signal,
-    ).finally(() => {
+    ).then((final) => {
+      recordRunEnd(final);
+      return final;
+    }).finally(() => {
+      runMetrics.active.dec();
       this.active.delete(run.id);
       this.deps.bus.publish(endedSubject(run.id), new Uint8Array());
     });
     const active: ActiveRun = { run, channel, background: req.background, cancel: () => controller.abort(), done };
     this.active.set(run.id, active);
+    runMetrics.active.inc();
     if (this.earlyCancels.get(run.id)?.organizationId === run.organizationId) controller.abort();
     this.earlyCancels.delete(run.id);
     return { kind: "live", active };

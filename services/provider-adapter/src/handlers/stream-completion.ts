@@ -1,4 +1,5 @@
 import { invalidArgument, type CallContext } from "@conduit/grpc-kit";
+import { Counter, registry } from "@conduit/metrics";
 import type { CompletionEvent, StreamCompletionRequest } from "@conduit/proto/provider/v1";
 import type { RetryPolicy } from "../core/retry-policy.js";
 import { toServiceError } from "../provider-errors.js";
@@ -11,6 +12,13 @@ export interface StreamCompletionDeps {
   internalKey: string | undefined;
   retry: RetryPolicy;
 }
+
+const providerErrors = new Counter({
+  name: "conduit_provider_errors_total",
+  help: "Completions that failed after retries and fallbacks, by provider and error class.",
+  labelNames: ["provider", "kind"],
+  registers: [registry],
+});
 
 /**
  * StreamCompletion: the model, then its fallback models, each retried before its first event;
@@ -30,6 +38,7 @@ export function streamCompletion(deps: StreamCompletionDeps) {
       });
     } catch (err) {
       if (err instanceof CandidateFailure) {
+        providerErrors.inc({ provider: err.candidate.provider.name, kind: err.error.kind });
         throw toServiceError(err.error, {
           provider: err.candidate.provider.name,
           model: err.candidate.handle,
