@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 NPM_STAMP := node_modules/.package-lock.json
-WORKSPACE_MANIFESTS := package.json package-lock.json $(wildcard libs/*/package.json services/*/package.json)
+WORKSPACE_MANIFESTS := package.json package-lock.json cli/package.json $(wildcard libs/*/package.json services/*/package.json)
 
 .PHONY: help run test install system-deps gen typecheck lint build breaking clean
 

@@ -7,6 +7,7 @@ export default defineConfig({
       "libs/*/src/**/*.test.ts",
       "services/*/test/**/*.test.ts",
       "services/*/src/**/*.test.ts",
+      "cli/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],
     // One throwaway Postgres and nats-server for the whole run; files create their own databases.
