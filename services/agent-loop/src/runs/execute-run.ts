@@ -18,7 +18,7 @@ export async function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan
   const running = deps.store
     .transitionRun({ runId: plan.run.id, from: RunStatus.RUN_STATUS_CREATED, to: RunStatus.RUN_STATUS_RUNNING }, persist())
     .then(
-      () => true,
+      (res) => res.won || res.run.status === RunStatus.RUN_STATUS_RUNNING,
       (err: unknown) => {
         deps.log.error({ err, runId: plan.run.id }, "run could not be marked running");
         return false;
