@@ -54,6 +54,8 @@ export const serviceEnv = (defaultPort: number) => ({
   CONDUIT_HEALTH_INTERVAL_MS: millis(2_000),
   /** Port of `GET /metrics` for Prometheus; unset: no metrics endpoint, 0: a free port. */
   CONDUIT_METRICS_PORT: optionalPort(),
+  /** Where finished trace spans go: `off`, or `log` (one `"msg":"span"` line each). */
+  CONDUIT_TRACES: z.enum(["off", "log"], { error: "expected off or log" }).default("off"),
 });
 
 export type ServiceEnv = z.infer<z.ZodObject<ReturnType<typeof serviceEnv>>>;

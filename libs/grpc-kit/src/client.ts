@@ -5,6 +5,7 @@ import {
   type ClientUnaryCall,
   type ServiceError as GrpcServiceError,
 } from "@grpc/grpc-js";
+import { injectTrace } from "@conduit/tracing";
 import { ServiceError } from "./errors.js";
 
 export interface CallOptionsLike {
@@ -32,7 +33,7 @@ type StreamMethod<Req, Res> = (
 export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, opts: CallOptionsLike = {}): Promise<Res> {
   opts.signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const call = method(request, opts.metadata ?? new Metadata(), callOptions(opts), (err, res) => {
+    const call = method(request, tracedMetadata(opts.metadata), callOptions(opts), (err, res) => {
       opts.signal?.removeEventListener("abort", cancel);
       if (err) reject(ServiceError.fromGrpc(err));
       else resolve(res);
@@ -52,7 +53,7 @@ export async function* callStream<Req, Res>(
   opts: CallOptionsLike = {},
 ): AsyncGenerator<Res> {
   opts.signal?.throwIfAborted();
-  const call = method(request, opts.metadata ?? new Metadata(), callOptions(opts));
+  const call = method(request, tracedMetadata(opts.metadata), callOptions(opts));
   const cancel = () => call.cancel();
   opts.signal?.addEventListener("abort", cancel, { once: true });
   let finished = false;
@@ -66,6 +67,13 @@ export async function* callStream<Req, Res>(
     opts.signal?.removeEventListener("abort", cancel);
     if (!finished) call.cancel();
   }
+}
+
+/** The caller's metadata (copied: callers reuse theirs) with the active trace context added. */
+function tracedMetadata(metadata: Metadata | undefined): Metadata {
+  const md = metadata ? metadata.clone() : new Metadata();
+  injectTrace((key, value) => md.set(key, value));
+  return md;
 }
 
 function callOptions(opts: CallOptionsLike): Partial<CallOptions> {

@@ -1,9 +1,11 @@
 import type {
   handleServerStreamingCall,
   handleUnaryCall,
+  Metadata,
   ServerUnaryCall,
   ServerWritableStream,
 } from "@grpc/grpc-js";
+import { inSpan, SpanKind, withIncomingTrace } from "@conduit/tracing";
 import { CallAborted, openCallContext, type CallContext, type ServerRuntime } from "./call-context.js";
 import { ServiceError, shuttingDown, Status, toServiceError, unimplemented } from "./errors.js";
 
@@ -18,9 +20,11 @@ export function unary<Req, Res>(
 ): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback) => {
     const { ctx, close } = openCallContext(call, method, rt);
-    handler(call.request, ctx).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(edgeError(err, ctx).toStatus()),
+    void traced(call.metadata, method, () =>
+      handler(call.request, ctx).then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(edgeError(err, ctx).toStatus()),
+      ),
     ).finally(close);
   };
 }
@@ -37,7 +41,7 @@ export function serverStream<Req, Res>(
 ): handleServerStreamingCall<Req, Res> {
   return (call: ServerWritableStream<Req, Res>) => {
     const { ctx, close } = openCallContext(call, method, rt);
-    pump(call, handler(call.request, ctx), ctx.signal).then(
+    traced(call.metadata, method, () => pump(call, handler(call.request, ctx), ctx.signal)).then(
       () => {
         if (!call.cancelled) call.end();
       },
@@ -47,6 +51,15 @@ export function serverStream<Req, Res>(
       },
     ).finally(close);
   };
+}
+
+/** One server span per call, in the trace the caller sent (W3C `traceparent` metadata). */
+function traced<T>(metadata: Metadata, method: string, fn: () => Promise<T>): Promise<T> {
+  const first = (key: string) => {
+    const value = metadata.get(key)[0];
+    return typeof value === "string" ? value : undefined;
+  };
+  return withIncomingTrace(first, () => inSpan(method, { "rpc.system": "grpc", "rpc.method": method }, fn, SpanKind.SERVER));
 }
 
 /** For RPCs the contract declares but this build does not serve yet. */

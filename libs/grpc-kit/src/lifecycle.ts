@@ -1,6 +1,7 @@
 import { loadEnv, type ServiceEnv } from "@conduit/config";
 import { createLogger, type Logger } from "@conduit/logging";
 import { serveMetrics } from "@conduit/metrics";
+import { startTracing } from "@conduit/tracing";
 import type { z } from "zod";
 import type { GrpcHost } from "./host.js";
 
@@ -29,6 +30,7 @@ export async function runService<S extends z.ZodObject>(spec: ServiceSpec<S>): P
   try {
     env = loadEnv(spec.env) as z.infer<S> & ServiceEnv;
     log = createLogger({ service: spec.name, level: env.CONDUIT_LOG_LEVEL });
+    startTracing(env.CONDUIT_TRACES, log);
     parts = await spec.start(env, log);
     if (env.CONDUIT_METRICS_PORT !== undefined) {
       const metrics = await serveMetrics(env.CONDUIT_HOST, env.CONDUIT_METRICS_PORT);

@@ -1,3 +1,4 @@
+import { activeTraceIds } from "@conduit/tracing";
 import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
@@ -22,6 +23,8 @@ export function createLogger({ service, level = "info", destination }: LoggerOpt
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       formatters: { level: (label) => ({ level: label }) },
+      // Every line logged inside a traced call carries its trace and span ids.
+      mixin: () => activeTraceIds(),
     },
     destination,
   );

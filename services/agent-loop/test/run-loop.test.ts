@@ -42,6 +42,7 @@ const deps = (store: RunStore, stream: (signal: AbortSignal) => AsyncIterable<Co
   ids: { messageId: () => `message-${String(++n).padStart(12, "0")}`, stepId: () => `step-${++n}`, toolCallId: () => `call_${++n}` },
   clock: { now: () => new Date() },
   persistSignal: () => new AbortController().signal,
+  trace: <T>(_name: string, _attributes: object, fn: () => Promise<T>) => fn(),
 });
 const plan = { run, agent, strategy: reactStrategy, history: [], input: [input], clientTools: [], maxSteps: 5, streamTokens: true };
 const text = (t: string): CompletionEvent => ({ event: { $case: "textDelta", value: { text: t } } });

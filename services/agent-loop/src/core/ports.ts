@@ -65,6 +65,9 @@ export interface ExternalCall {
   organizationId: string;
 }
 
+/** Runs work inside a named span of the run's trace (a no-op without tracing). */
+export type Trace = <T>(name: string, attributes: Record<string, string | number>, fn: () => Promise<T>) => Promise<T>;
+
 /** Fresh ids; `message-<uuid>` and friends. */
 export interface IdGenerator {
   messageId(): string;

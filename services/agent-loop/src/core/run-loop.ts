@@ -1,7 +1,7 @@
 import { MessageRole, type Agent, type Approval, type Message, type Run, type Tool } from "@conduit/proto/agent/v1";
 import { blockOtid } from "./ids.js";
 import { internalFailure } from "./outcomes.js";
-import type { Clock, ExternalTools, IdGenerator, ModelClient, RunStore } from "./ports.js";
+import type { Clock, ExternalTools, IdGenerator, ModelClient, RunStore, Trace } from "./ports.js";
 import { firstState, nextState, type LoopState } from "./step-machine.js";
 import { describe, StepRunner } from "./step-runner.js";
 import type { AgentStrategy } from "./strategies/strategy.js";
@@ -16,6 +16,7 @@ export interface LoopDeps {
   clock: Clock;
   /** A signal for writes that must land even after the run was cancelled. */
   persistSignal(): AbortSignal;
+  trace: Trace;
   /** Resolves true once the run is recorded RUNNING; then its last commit also ends it. */
   whenRunning?: Promise<boolean>;
 }
@@ -71,7 +72,7 @@ export async function runLoop(deps: LoopDeps, plan: RunPlan, emit: Emit, signal:
     const step = new StepRunner(deps, plan, agent, emit, signal, stepNumber, () => {
       ttftMs ??= deps.clock.now().getTime() - started;
     });
-    const out = await step.execute(history, inputs);
+    const out = await deps.trace("step", { "conduit.run_id": plan.run.id, "conduit.step": stepNumber }, () => step.execute(history, inputs));
     state = nextState(state, out.result, plan.maxSteps);
     const stopReason = state.kind === "stopped" ? state.stopReason : undefined;
     const end = state.kind === "stopped" && (await deps.whenRunning) ? { stopReason: state.stopReason, error: state.failure?.error, ttftMs } : undefined;

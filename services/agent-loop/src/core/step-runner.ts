@@ -48,7 +48,7 @@ export class StepRunner {
       }
       if (this.number > 1) this.agent = await this.deps.store.getAgent(this.agent.id, { signal: this.signal });
       turn = new AssistantTurn(this.deps.ids.messageId(), this.plan.strategy, () => this.deps.ids.toolCallId());
-      await this.stream(turn, [...history, ...messages]);
+      await this.deps.trace("model call", { "conduit.model": this.agent.model || "default" }, () => this.stream(turn!, [...history, ...messages]));
       return await this.afterTurn(turn, messages);
     } catch (err) {
       const cancelled = this.signal.aborted;
@@ -136,6 +136,7 @@ export class StepRunner {
       signal: this.signal,
       tools: [...this.agent.tools, ...this.plan.clientTools],
       strategy: this.plan.strategy,
+      trace: this.deps.trace,
       external: this.deps.external,
       runId: this.plan.run.id,
       organizationId: this.plan.run.organizationId,

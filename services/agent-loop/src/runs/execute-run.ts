@@ -1,5 +1,6 @@
 import { RunStatus, type Run, type StopReason, type Usage } from "@conduit/proto/agent/v1";
 import type { Logger } from "@conduit/logging";
+import { inSpan } from "@conduit/tracing";
 import { internalFailure, statusOf, type Failure } from "../core/outcomes.js";
 import type { RunStore } from "../core/ports.js";
 import { runLoop, type LoopDeps, type RunPlan } from "../core/run-loop.js";
@@ -10,7 +11,12 @@ import type { RunChannel } from "./run-channel.js";
  * events: `error` (failed runs), exactly one `stop`, then `usage`. Never throws: whatever fails,
  * every attached stream gets its ending.
  */
-export async function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel: RunChannel, signal: AbortSignal): Promise<Run> {
+export function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel: RunChannel, signal: AbortSignal): Promise<Run> {
+  // One trace per run: steps, model calls, tools and the other services' calls are its children.
+  return inSpan("run", { "conduit.run_id": plan.run.id, "conduit.agent_id": plan.run.agentId }, () => execute(deps, plan, channel, signal));
+}
+
+async function execute(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel: RunChannel, signal: AbortSignal): Promise<Run> {
   const persist = () => ({ signal: deps.persistSignal() });
   channel.append({ payload: { $case: "runStarted", value: { run: plan.run } } });
   // RUNNING is recorded while the first step already calls the model: one store round trip

@@ -1,4 +1,5 @@
 import type { Bus, BusSubscription } from "@conduit/bus";
+import { inSpan } from "@conduit/tracing";
 import { ServiceError } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import type { Run } from "@conduit/proto/agent/v1";
@@ -168,6 +169,7 @@ export class RunHost {
         clock: this.deps.clock,
         log: this.deps.log,
         persistSignal: () => AbortSignal.timeout(this.deps.persistTimeoutMs),
+        trace: (name, attributes, fn) => inSpan(name, attributes, fn),
       },
       {
         run,

@@ -54,7 +54,13 @@ export interface Sent {
   error: ServiceError | undefined;
 }
 
-export async function startChain(env: { agentLoop?: Record<string, string> } = {}): Promise<Chain> {
+/** Extra settings: for agent-loop only, or for all three services. */
+export interface ChainEnv {
+  agentLoop?: Record<string, string>;
+  all?: Record<string, string>;
+}
+
+export async function startChain(env: ChainEnv = {}): Promise<Chain> {
   const internalKey = randomBytes(24).toString("hex");
   const adminKey = randomBytes(24).toString("hex");
   const dataDir = mkdtempSync(join(tmpdir(), "conduit-chain-"));
@@ -62,7 +68,14 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
   const started = await Promise.allSettled([
     startService(
       "message-store",
-      { CONDUIT_PORT: "0", CONDUIT_DATA_DIR: dataDir, CONDUIT_ADMIN_KEY: adminKey, CONDUIT_INTERNAL_KEY: internalKey, DATABASE_URL: await createDatabase(inject("pgUrl")) },
+      {
+        CONDUIT_PORT: "0",
+        CONDUIT_DATA_DIR: dataDir,
+        CONDUIT_ADMIN_KEY: adminKey,
+        CONDUIT_INTERNAL_KEY: internalKey,
+        DATABASE_URL: await createDatabase(inject("pgUrl")),
+        ...env.all,
+      },
       { timeoutMs: 60_000 },
     ),
     startService("provider-adapter", {
@@ -73,6 +86,7 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
       ANTHROPIC_API_KEY: "sk-ant-test-0123456789abcdef",
       ANTHROPIC_BASE_URL: upstream.url,
       CONDUIT_RETRY_MAX_ATTEMPTS: "1",
+      ...env.all,
     }),
   ]);
   const failed = started.find((r) => r.status === "rejected");
@@ -88,6 +102,7 @@ export async function startChain(env: { agentLoop?: Record<string, string> } = {
     CONDUIT_MESSAGE_STORE_ADDRESS: store.address,
     CONDUIT_PROVIDER_ADAPTER_ADDRESS: adapter.address,
     NATS_URL: inject("natsUrl"),
+    ...env.all,
     ...env.agentLoop,
   };
   // A failed start must not leave the other two running.

@@ -1,5 +1,5 @@
 import { ToolExecutor, type Tool, type ToolCall, type ToolReturn } from "@conduit/proto/agent/v1";
-import { ToolRefusal, type ExternalTools } from "../ports.js";
+import { ToolRefusal, type ExternalTools, type Trace } from "../ports.js";
 import type { AgentStrategy } from "../strategies/strategy.js";
 import { BUILTINS, type BuiltinContext } from "./builtin-tools.js";
 import { cancelledReturn, DEFAULT_RETURN_CHAR_LIMIT, errorReturn, successReturn, truncateReturn } from "./tool-returns.js";
@@ -11,6 +11,7 @@ export interface ToolRunContext extends BuiltinContext {
   tools: readonly Tool[];
   strategy: AgentStrategy;
   external: ExternalTools;
+  trace: Trace;
   runId: string;
   organizationId: string;
 }
@@ -29,7 +30,8 @@ export async function runCalls(tasks: readonly CallTask[], ctx: ToolRunContext):
       continue;
     }
     const concurrent = BUILTINS.get(task.call.name)?.concurrent ?? true;
-    const run = () => runOne(task.call, ctx).catch((err: unknown) => cancelledOr(err, task.call, ctx.signal));
+    const attributes = { "conduit.tool": task.call.name, "conduit.tool_call_id": task.call.id };
+    const run = () => ctx.trace("tool", attributes, () => runOne(task.call, ctx)).catch((err: unknown) => cancelledOr(err, task.call, ctx.signal));
     const result = concurrent ? run() : serial.then(run);
     if (!concurrent) serial = result;
     results.push(result);
