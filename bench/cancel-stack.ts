@@ -4,9 +4,10 @@
 import { randomBytes } from "node:crypto";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { callUnary } from "@conduit/grpc-kit";
-import { Agent, AgentLoopServiceClient, type ModelSettings } from "@conduit/proto/agent/v1";
+import { AgentLoopServiceClient, type ModelSettings } from "@conduit/proto/agent/v1";
 import { MessageStoreServiceClient } from "@conduit/proto/store/v1";
 import { startNats, startPostgres, startService, type RunningService, type ThrowawayNats, type ThrowawayPostgres } from "@conduit/testing";
+import { createAgents, stopAll } from "./bench-stack.js";
 
 export type LoopClient = InstanceType<typeof AgentLoopServiceClient>;
 
@@ -79,20 +80,7 @@ export async function startCancelStack(wireUrl: string, replicaNodeArgs: readonl
       postgres,
       nats,
       metadata: () => bearer(plaintextKey),
-      async createAgents(count, settings, parallel = 8) {
-        const ids: string[] = new Array<string>(count);
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: Math.min(parallel, count) }, async () => {
-            for (let i = next++; i < count; i = next++) {
-              const agent = Agent.fromPartial({ name: `bench-${i}`, system: "You answer benchmark prompts.", ...settings });
-              const res = await callUnary(storeClient.createAgent.bind(storeClient), { agent, includeBaseTools: true }, { metadata: bearer(plaintextKey) });
-              ids[i] = res.agent!.id;
-            }
-          }),
-        );
-        return ids;
-      },
+      createAgents: (count, settings, parallel) => createAgents(storeClient, () => bearer(plaintextKey), count, settings, parallel),
       async stop() {
         a.close();
         b.close();
@@ -106,8 +94,3 @@ export async function startCancelStack(wireUrl: string, replicaNodeArgs: readonl
   }
 }
 
-async function stopAll(services: readonly RunningService[], postgres: ThrowawayPostgres, nats: ThrowawayNats): Promise<void> {
-  // The replicas first: they end their runs through the others.
-  for (const service of [...services].reverse()) await service.stop();
-  await Promise.all([postgres.stop(), nats.stop()]);
-}

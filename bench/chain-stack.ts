@@ -4,10 +4,11 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { callUnary } from "@conduit/grpc-kit";
-import { Agent, AgentLoopServiceClient, type ModelSettings } from "@conduit/proto/agent/v1";
+import { AgentLoopServiceClient, type ModelSettings } from "@conduit/proto/agent/v1";
 import { ProviderAdapterServiceClient } from "@conduit/proto/provider/v1";
 import { MessageStoreServiceClient } from "@conduit/proto/store/v1";
 import { startNats, startPostgres, startService, type RunningService, type ThrowawayNats, type ThrowawayPostgres } from "@conduit/testing";
+import { createAgents, stopAll } from "./bench-stack.js";
 
 export type ServiceName = "agentLoop" | "adapter" | "store";
 
@@ -89,20 +90,7 @@ export async function startChainStack(wireUrl: string, nodeArgs: Partial<Record<
       nats,
       callerMetadata: () => bearer(plaintextKey),
       internalMetadata: () => bearer(internalKey),
-      async createAgents(count, settings, parallel = 8) {
-        const ids: string[] = new Array<string>(count);
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: Math.min(parallel, count) }, async () => {
-            for (let i = next++; i < count; i = next++) {
-              const agent = Agent.fromPartial({ name: `bench-${i}`, system: "You answer benchmark prompts.", ...settings });
-              const res = await callUnary(storeClient.createAgent.bind(storeClient), { agent, includeBaseTools: true }, { metadata: bearer(plaintextKey) });
-              ids[i] = res.agent!.id;
-            }
-          }),
-        );
-        return ids;
-      },
+      createAgents: (count, settings, parallel) => createAgents(storeClient, () => bearer(plaintextKey), count, settings, parallel),
       async stop() {
         loop.close();
         adapterClient.close();
@@ -116,11 +104,6 @@ export async function startChainStack(wireUrl: string, nodeArgs: Partial<Record<
   }
 }
 
-async function stopAll(services: readonly RunningService[], postgres: ThrowawayPostgres, nats: ThrowawayNats): Promise<void> {
-  // agent-loop first: it ends its runs through the others.
-  for (const service of [...services].reverse()) await service.stop();
-  await Promise.all([postgres.stop(), nats.stop()]);
-}
 
 /**
  * CPU seconds a process and its children have used so far (Linux), counting children that
