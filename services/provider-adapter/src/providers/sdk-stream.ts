@@ -1,6 +1,7 @@
 import type { CompletionEvent } from "@conduit/proto/provider/v1";
-import type { ErrorPhase } from "../core/http-errors.js";
-import type { ProviderError } from "../core/provider-error.js";
+import { parseModelHandle } from "../core/model-provider.js";
+import { classifyTransportFailure, type ErrorPhase } from "../core/http-errors.js";
+import { ProviderError } from "../core/provider-error.js";
 
 /** One streamed call of a provider SDK, as the pieces that differ between providers. */
 export interface SdkCall<Raw> {
@@ -30,4 +31,45 @@ export async function* streamSdkCall<Raw>(call: SdkCall<Raw>, signal: AbortSigna
     signal.throwIfAborted();
     throw call.classify(error, phase);
   }
+}
+
+/**
+ * Client options every official SDK takes alike: our key and base URL, no retries of its own
+ * (retries and fallback belong to the adapter, before the first delta only), and no console
+ * output (unparsable stream data reaches us as an error).
+ */
+export function sdkClientOptions(settings: { apiKey: string; baseURL?: string | undefined }) {
+  return {
+    apiKey: settings.apiKey,
+    ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
+    maxRetries: 0,
+    logLevel: "off" as const,
+  };
+}
+
+/** The provider's own model name in a `<provider>/<model>` handle. */
+export const modelNameOf = (handle: string) => parseModelHandle(handle)?.model ?? handle;
+
+/** The error classes the official SDKs (generated alike) throw. */
+export interface SdkErrorClasses<ApiError> {
+  APIConnectionTimeoutError: abstract new (...args: never[]) => unknown;
+  APIConnectionError: abstract new (...args: never[]) => unknown;
+  APIError: abstract new (...args: never[]) => ApiError;
+}
+
+/**
+ * An SDK error (or a failure reading its stream) as a ProviderError: connection errors first
+ * (they are APIErrors without a status), then the provider's own API errors, then transport.
+ */
+export function classifySdkError<ApiError>(
+  error: unknown,
+  phase: ErrorPhase,
+  sdk: SdkErrorClasses<ApiError>,
+  classifyApiError: (error: ApiError) => ProviderError,
+): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof sdk.APIConnectionTimeoutError) return classifyTransportFailure(error, phase, "timeout");
+  if (error instanceof sdk.APIConnectionError) return classifyTransportFailure(error, phase, "connection");
+  if (error instanceof sdk.APIError) return classifyApiError(error as ApiError);
+  return classifyTransportFailure(error, phase, undefined);
 }

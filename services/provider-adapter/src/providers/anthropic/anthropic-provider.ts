@@ -1,10 +1,10 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { CompletionEvent, Model } from "@conduit/proto/provider/v1";
-import { parseModelHandle, type ModelProvider } from "../../core/model-provider.js";
+import type { ModelProvider } from "../../core/model-provider.js";
 import { finishAnthropicStream, mapAnthropicEvent, newAnthropicStreamState, parseAnthropicEvent } from "./anthropic-events.js";
 import { toAnthropicRequest } from "./anthropic-request.js";
 import { classifyAnthropicError } from "./classify-anthropic-error.js";
-import { streamSdkCall } from "../sdk-stream.js";
+import { modelNameOf, sdkClientOptions, streamSdkCall } from "../sdk-stream.js";
 
 export interface AnthropicProviderSettings {
   apiKey: string;
@@ -21,18 +21,12 @@ export interface AnthropicProviderSettings {
  */
 export function createAnthropicProvider(settings: AnthropicProviderSettings): ModelProvider {
   const name = settings.name ?? "anthropic";
-  const client = new Anthropic({
-    apiKey: settings.apiKey,
-    ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
-    maxRetries: 0,
-    // The SDK would print unparsable stream data to the console; it reaches us as an error.
-    logLevel: "off",
-  });
+  const client = new Anthropic(sdkClientOptions(settings));
   return {
     name,
     models: (): Model[] => [],
     stream(request, { signal }): AsyncGenerator<CompletionEvent> {
-      const model = parseModelHandle(request.model)?.model ?? request.model;
+      const model = modelNameOf(request.model);
       const state = newAnthropicStreamState();
       return streamSdkCall(
         {

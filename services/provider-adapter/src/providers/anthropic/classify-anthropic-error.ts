@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import { ProviderError } from "../../core/provider-error.js";
-import { classifyHttpStatus, classifyTransportFailure, type ErrorPhase } from "../../core/http-errors.js";
+import { classifyHttpStatus, type ErrorPhase } from "../../core/http-errors.js";
+import { classifySdkError } from "../sdk-stream.js";
 
 export type { ErrorPhase } from "../../core/http-errors.js";
 
@@ -13,12 +14,7 @@ export type { ErrorPhase } from "../../core/http-errors.js";
  * malformed. An `error` event inside a 200 stream has no status and is classified by its type.
  */
 export function classifyAnthropicError(error: unknown, phase: ErrorPhase): ProviderError {
-  if (error instanceof ProviderError) return error;
-  // The SDK's connection errors are APIErrors without a status: look at them first.
-  if (error instanceof APIConnectionTimeoutError) return classifyTransportFailure(error, phase, "timeout");
-  if (error instanceof APIConnectionError) return classifyTransportFailure(error, phase, "connection");
-  if (error instanceof APIError) return classifyApiError(error);
-  return classifyTransportFailure(error, phase, undefined);
+  return classifySdkError(error, phase, { APIConnectionTimeoutError, APIConnectionError, APIError }, classifyApiError);
 }
 
 function classifyApiError(error: APIError): ProviderError {

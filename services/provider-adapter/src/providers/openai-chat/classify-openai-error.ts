@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import { classifyHttpStatus, classifyTransportFailure, type ErrorPhase } from "../../core/http-errors.js";
+import { classifyHttpStatus, type ErrorPhase } from "../../core/http-errors.js";
+import { classifySdkError } from "../sdk-stream.js";
 import { ProviderError } from "../../core/provider-error.js";
 
 /**
@@ -11,12 +12,7 @@ import { ProviderError } from "../../core/provider-error.js";
  * Errors inside a 200 stream (`{"error": …}` chunks) are classified by their type and code.
  */
 export function classifyOpenAIError(error: unknown, phase: ErrorPhase): ProviderError {
-  if (error instanceof ProviderError) return error;
-  // The SDK's connection errors are APIErrors without a status: look at them first.
-  if (error instanceof APIConnectionTimeoutError) return classifyTransportFailure(error, phase, "timeout");
-  if (error instanceof APIConnectionError) return classifyTransportFailure(error, phase, "connection");
-  if (error instanceof APIError) return classifyApiError(error);
-  return classifyTransportFailure(error, phase, undefined);
+  return classifySdkError(error, phase, { APIConnectionTimeoutError, APIConnectionError, APIError }, classifyApiError);
 }
 
 function classifyApiError(error: APIError): ProviderError {

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import type { CompletionEvent, Model } from "@conduit/proto/provider/v1";
-import { parseModelHandle, type ModelProvider } from "../../core/model-provider.js";
+import type { ModelProvider } from "../../core/model-provider.js";
 import { classifyOpenAIError } from "./classify-openai-error.js";
 import {
   finishOpenAIChatStream,
@@ -9,7 +9,7 @@ import {
   parseOpenAIChatChunk,
 } from "./openai-chat-chunks.js";
 import { toOpenAIChatRequest } from "./openai-chat-request.js";
-import { streamSdkCall } from "../sdk-stream.js";
+import { modelNameOf, sdkClientOptions, streamSdkCall } from "../sdk-stream.js";
 
 export interface OpenAIChatProviderSettings {
   apiKey: string;
@@ -26,18 +26,12 @@ export interface OpenAIChatProviderSettings {
  */
 export function createOpenAIChatProvider(settings: OpenAIChatProviderSettings): ModelProvider {
   const name = settings.name ?? "openai";
-  const client = new OpenAI({
-    apiKey: settings.apiKey,
-    ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
-    maxRetries: 0,
-    // The SDK would print unparsable stream data to the console; it reaches us as an error.
-    logLevel: "off",
-  });
+  const client = new OpenAI(sdkClientOptions(settings));
   return {
     name,
     models: (): Model[] => [],
     stream(request, { signal }): AsyncGenerator<CompletionEvent> {
-      const model = parseModelHandle(request.model)?.model ?? request.model;
+      const model = modelNameOf(request.model);
       const state = newOpenAIChatStreamState();
       return streamSdkCall(
         {
