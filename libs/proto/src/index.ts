@@ -6,3 +6,5 @@ export const SERVICE_NAMES = {
   messageStore: "conduit.store.v1.MessageStoreService",
   providerAdapter: "conduit.provider.v1.ProviderAdapterService",
 } as const;
+
+export { runStatusForStopReason } from "./run-status.js";

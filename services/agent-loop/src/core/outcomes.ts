@@ -1,20 +1,9 @@
+import { runStatusForStopReason } from "@conduit/proto";
 import { ErrorType, RunStatus, StopReason, type RunError } from "@conduit/proto/agent/v1";
 import type { ModelFailureKind } from "./ports.js";
 
-/** The terminal status each stop reason maps to (architecture §3). */
-export function statusOf(reason: StopReason): RunStatus {
-  switch (reason) {
-    case StopReason.STOP_REASON_END_TURN:
-    case StopReason.STOP_REASON_MAX_STEPS:
-    case StopReason.STOP_REASON_TOOL_RULE:
-    case StopReason.STOP_REASON_REQUIRES_APPROVAL:
-      return RunStatus.RUN_STATUS_COMPLETED;
-    case StopReason.STOP_REASON_CANCELLED:
-      return RunStatus.RUN_STATUS_CANCELLED;
-    default:
-      return RunStatus.RUN_STATUS_FAILED;
-  }
-}
+/** The terminal status a stop reason maps to (architecture §3); every reason the loop stops with has one. */
+export const statusOf = (reason: StopReason): RunStatus => runStatusForStopReason(reason) ?? RunStatus.RUN_STATUS_FAILED;
 
 /** Why a run failed: the stop reason with the error the caller sees. */
 export interface Failure {

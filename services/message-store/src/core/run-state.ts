@@ -1,3 +1,4 @@
+import { runStatusForStopReason } from "@conduit/proto";
 import { RunStatus, StopReason, type Usage } from "@conduit/proto/agent/v1";
 
 /** The statuses a run can still leave; the others are terminal and final. */
@@ -19,33 +20,8 @@ const MOVES: ReadonlyMap<RunStatus, ReadonlySet<RunStatus>> = new Map([
 
 export const canMove = (from: RunStatus, to: RunStatus): boolean => MOVES.get(from)?.has(to) ?? false;
 
-/** The terminal status a stop reason ends a run in; undefined for "not stopped". */
-export function statusForStopReason(reason: StopReason): RunStatus | undefined {
-  switch (reason) {
-    case StopReason.STOP_REASON_END_TURN:
-    case StopReason.STOP_REASON_MAX_STEPS:
-    case StopReason.STOP_REASON_TOOL_RULE:
-    case StopReason.STOP_REASON_REQUIRES_APPROVAL:
-      return RunStatus.RUN_STATUS_COMPLETED;
-    case StopReason.STOP_REASON_ERROR:
-    case StopReason.STOP_REASON_LLM_API_ERROR:
-    case StopReason.STOP_REASON_INVALID_LLM_RESPONSE:
-    case StopReason.STOP_REASON_INVALID_TOOL_CALL:
-    case StopReason.STOP_REASON_NO_TOOL_CALL:
-    case StopReason.STOP_REASON_MAX_TOKENS_EXCEEDED:
-    case StopReason.STOP_REASON_CONTEXT_WINDOW_OVERFLOW:
-      return RunStatus.RUN_STATUS_FAILED;
-    case StopReason.STOP_REASON_CANCELLED:
-      return RunStatus.RUN_STATUS_CANCELLED;
-    case StopReason.STOP_REASON_UNSPECIFIED:
-    case StopReason.UNRECOGNIZED:
-      return undefined;
-    default: {
-      const unreachable: never = reason;
-      return unreachable;
-    }
-  }
-}
+/** The contract's one status per stop reason. */
+export const statusForStopReason = runStatusForStopReason;
 
 /**
  * Why a requested move is refused, or undefined when the state machine allows it: the move
