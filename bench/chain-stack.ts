@@ -1,14 +1,11 @@
 // The whole chain as real processes for the chain benchmark: throwaway Postgres and NATS,
 // message-store, provider-adapter (pointed at the bench's wire server) and agent-loop.
-import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { callUnary } from "@conduit/grpc-kit";
+import { credentials, type Metadata } from "@grpc/grpc-js";
 import { AgentLoopServiceClient, type ModelSettings } from "@conduit/proto/agent/v1";
 import { ProviderAdapterServiceClient } from "@conduit/proto/provider/v1";
-import { MessageStoreServiceClient } from "@conduit/proto/store/v1";
-import { startNats, startPostgres, startService, type RunningService, type ThrowawayNats, type ThrowawayPostgres } from "@conduit/testing";
-import { createAgents, stopAll } from "./bench-stack.js";
+import { startService, type RunningService, type ThrowawayNats, type ThrowawayPostgres } from "@conduit/testing";
+import { bearer, createAgents, startBaseStack, stopAll } from "./bench-stack.js";
 
 export type ServiceName = "agentLoop" | "adapter" | "store";
 
@@ -26,59 +23,13 @@ export interface ChainStack {
   stop(): Promise<void>;
 }
 
-const bearer = (key: string) => {
-  const md = new Metadata();
-  md.set("authorization", `Bearer ${key}`);
-  return md;
-};
-
 /** `nodeArgs` per service, e.g. `--cpu-prof` for a profile. */
 export async function startChainStack(wireUrl: string, nodeArgs: Partial<Record<ServiceName, string[]>> = {}): Promise<ChainStack> {
-  const internalKey = randomBytes(24).toString("hex");
-  const adminKey = randomBytes(24).toString("hex");
-  const [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
-  const started: RunningService[] = [];
+  const base = await startBaseStack(wireUrl, { store: nodeArgs.store ?? [], adapter: nodeArgs.adapter ?? [] });
+  const { postgres, nats, store, adapter, storeClient, started } = base;
   try {
-    const [store, adapter] = await Promise.all([
-      startService(
-        "message-store",
-        { CONDUIT_PORT: "0", DATABASE_URL: postgres.url, CONDUIT_ADMIN_KEY: adminKey, CONDUIT_INTERNAL_KEY: internalKey },
-        { timeoutMs: 60_000, nodeArgs: nodeArgs.store ?? [] },
-      ),
-      startService(
-        "provider-adapter",
-        {
-          CONDUIT_PORT: "0",
-          CONDUIT_INTERNAL_KEY: internalKey,
-          OPENAI_API_KEY: "sk-bench-0123456789abcdef",
-          OPENAI_BASE_URL: `${wireUrl}/v1`,
-          CONDUIT_RETRY_MAX_ATTEMPTS: "1",
-        },
-        { nodeArgs: nodeArgs.adapter ?? [] },
-      ),
-    ]);
-    started.push(store, adapter);
-    const agentLoop = await startService(
-      "agent-loop",
-      {
-        CONDUIT_PORT: "0",
-        CONDUIT_INTERNAL_KEY: internalKey,
-        CONDUIT_MESSAGE_STORE_ADDRESS: store.address,
-        CONDUIT_PROVIDER_ADAPTER_ADDRESS: adapter.address,
-        NATS_URL: nats.url,
-      },
-      { nodeArgs: nodeArgs.agentLoop ?? [] },
-    );
+    const agentLoop = await startService("agent-loop", base.loopEnv, { nodeArgs: nodeArgs.agentLoop ?? [] });
     started.push(agentLoop);
-
-    const storeClient = new MessageStoreServiceClient(store.address, credentials.createInsecure());
-    const admin = { metadata: bearer(adminKey) };
-    const { organization } = await callUnary(storeClient.createOrganization.bind(storeClient), { name: "bench" }, admin);
-    const { plaintextKey } = await callUnary(
-      storeClient.createApiKey.bind(storeClient),
-      { organizationId: organization!.id, name: "bench" },
-      admin,
-    );
     const loop = new AgentLoopServiceClient(agentLoop.address, credentials.createInsecure());
     const adapterClient = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 
@@ -88,9 +39,9 @@ export async function startChainStack(wireUrl: string, nodeArgs: Partial<Record<
       services: { agentLoop, adapter, store },
       postgres,
       nats,
-      callerMetadata: () => bearer(plaintextKey),
-      internalMetadata: () => bearer(internalKey),
-      createAgents: (count, settings, parallel) => createAgents(storeClient, () => bearer(plaintextKey), count, settings, parallel),
+      callerMetadata: () => bearer(base.apiKey),
+      internalMetadata: () => bearer(base.internalKey),
+      createAgents: (count, settings, parallel) => createAgents(storeClient, () => bearer(base.apiKey), count, settings, parallel),
       async stop() {
         loop.close();
         adapterClient.close();
@@ -103,7 +54,6 @@ export async function startChainStack(wireUrl: string, nodeArgs: Partial<Record<
     throw error;
   }
 }
-
 
 /**
  * CPU seconds a process and its children have used so far (Linux), counting children that
