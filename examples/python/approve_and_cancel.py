@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import grpc  # noqa: E402
-from send_message import describe, user_message  # noqa: E402  (same folder)
+from send_message import connection, describe, user_message  # noqa: E402  (same folder)
 from conduit.agent.v1 import agent_loop_service_pb2, agent_loop_service_pb2_grpc  # noqa: E402
 from conduit.agent.v1 import agent_pb2, message_pb2, run_pb2  # noqa: E402
 from conduit.store.v1 import agents_pb2, message_store_service_pb2_grpc  # noqa: E402
@@ -65,13 +65,10 @@ def stream(events):
 
 
 def main(argv):
-    api_key = os.environ.get("CONDUIT_API_KEY")
-    if not api_key:
-        print("set CONDUIT_API_KEY (make run writes one to .conduit/dev-api-key)", file=sys.stderr)
+    settings = connection(argv)
+    if settings is None:
         return 2
-    agent_loop_address = argv[1] if len(argv) > 1 else "127.0.0.1:50051"
-    store_address = argv[2] if len(argv) > 2 else "127.0.0.1:50052"
-    auth = (("authorization", f"Bearer {api_key}"),)
+    agent_loop_address, store_address, auth = settings
     try:
         with grpc.insecure_channel(store_address) as channel:
             store = message_store_service_pb2_grpc.MessageStoreServiceStub(channel)

@@ -91,14 +91,23 @@ def describe(event):
     return f"seq={event.seq_id} {kind} {detail}".rstrip()
 
 
-def main(argv):
+def connection(argv):
+    """(agent-loop address, message-store address, auth metadata) from argv and CONDUIT_API_KEY;
+    None, after saying why, when there is no key."""
     api_key = os.environ.get("CONDUIT_API_KEY")
     if not api_key:
         print("set CONDUIT_API_KEY (make run writes one to .conduit/dev-api-key)", file=sys.stderr)
-        return 2
+        return None
     agent_loop_address = argv[1] if len(argv) > 1 else "127.0.0.1:50051"
     store_address = argv[2] if len(argv) > 2 else "127.0.0.1:50052"
-    auth = (("authorization", f"Bearer {api_key}"),)
+    return agent_loop_address, store_address, (("authorization", f"Bearer {api_key}"),)
+
+
+def main(argv):
+    settings = connection(argv)
+    if settings is None:
+        return 2
+    agent_loop_address, store_address, auth = settings
 
     try:
         with grpc.insecure_channel(store_address) as channel:
