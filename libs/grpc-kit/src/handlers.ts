@@ -5,6 +5,7 @@ import type {
   ServerUnaryCall,
   ServerWritableStream,
 } from "@grpc/grpc-js";
+import { activeStreams } from "@conduit/metrics";
 import { inSpan, SpanKind, withIncomingTrace } from "@conduit/tracing";
 import { CallAborted, openCallContext, type CallContext, type ServerRuntime } from "./call-context.js";
 import { ServiceError, shuttingDown, Status, toServiceError, unimplemented } from "./errors.js";
@@ -41,6 +42,7 @@ export function serverStream<Req, Res>(
 ): handleServerStreamingCall<Req, Res> {
   return (call: ServerWritableStream<Req, Res>) => {
     const { ctx, close } = openCallContext(call, method, rt);
+    activeStreams.inc();
     traced(call.metadata, method, () => pump(call, handler(call.request, ctx), ctx.signal)).then(
       () => {
         if (!call.cancelled) call.end();
@@ -49,7 +51,10 @@ export function serverStream<Req, Res>(
         const error = edgeError(err, ctx);
         if (!call.cancelled) call.emit("error", error.toStatus());
       },
-    ).finally(close);
+    ).finally(() => {
+      activeStreams.dec();
+      close();
+    });
   };
 }
 

@@ -8,6 +8,9 @@ export { Counter, Gauge, Histogram };
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: "conduit_" });
 
+/** Streams this service has open: gRPC server streams, and agent-loop's HTTP chat streams. */
+export const activeStreams = new Gauge({ name: "conduit_active_streams", help: "Open server streams of this service.", registers: [registry] });
+
 /** Serves `GET /metrics` in Prometheus' text format. */
 export async function serveMetrics(host: string, port: number): Promise<{ address: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {

@@ -3,10 +3,10 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { ServiceError, Status } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
+import { activeStreams } from "@conduit/metrics";
 import type { ChatCompletionChunk, ChatCompletionsRequest } from "@conduit/proto/agent/v1";
 import { chatCompletion } from "../runs/chat-completion.js";
 import type { RunHost } from "../runs/run-host.js";
-import { counted } from "../runs/run-metrics.js";
 import type { CallerAuth } from "./caller-auth.js";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -59,9 +59,14 @@ export class ChatHttpServer {
       if (!key) return sendError(res, 401, "invalid_api_key", "missing `Authorization: Bearer <api key>`");
       const organizationId = await this.deps.auth.organizationOfKey(key, gone.signal);
       const request = toRequest(await readJson(req));
-      const chunks = counted(chatCompletion(this.deps.runs, organizationId, request, gone.signal));
-      if (request.stream) await streamChunks(res, chunks);
-      else await sendWhole(res, chunks);
+      const chunks = chatCompletion(this.deps.runs, organizationId, request, gone.signal);
+      activeStreams.inc();
+      try {
+        if (request.stream) await streamChunks(res, chunks);
+        else await sendWhole(res, chunks);
+      } finally {
+        activeStreams.dec();
+      }
     } catch (err) {
       if (gone.signal.aborted) return;
       if (res.headersSent) {

@@ -1,7 +1,6 @@
 import { CallAborted, type CallContext } from "@conduit/grpc-kit";
 import type { RunEvent, SendMessageRequest } from "@conduit/proto/agent/v1";
 import type { CallerAuth } from "../adapters/caller-auth.js";
-import { counted } from "../runs/run-metrics.js";
 import type { RunHost } from "../runs/run-host.js";
 import { isEnded } from "../runs/cancel-run.js";
 import type { RunEventLog } from "../runs/event-log.js";
@@ -17,7 +16,7 @@ export interface SendMessageDeps {
 
 /** SendMessage: start (or re-attach to) a run and stream its events until its terminal ones. */
 export function sendMessage(deps: SendMessageDeps) {
-  const handler = async function* (request: SendMessageRequest, ctx: CallContext): AsyncGenerator<RunEvent> {
+  return async function* (request: SendMessageRequest, ctx: CallContext): AsyncGenerator<RunEvent> {
     const organizationId = await deps.auth.organizationOf(ctx);
     const req = parseSendMessage(request);
     const attachment = await deps.runs.start(organizationId, req, { signal: ctx.signal });
@@ -57,7 +56,6 @@ export function sendMessage(deps: SendMessageDeps) {
       if (!active.channel.isEnded && !active.background) active.cancel();
     }
   };
-  return (request: Parameters<typeof handler>[0], ctx: CallContext) => counted(handler(request, ctx));
 }
 
 const causeOf = (signal: AbortSignal) => (signal.reason instanceof CallAborted ? signal.reason.cause : "client_cancelled");

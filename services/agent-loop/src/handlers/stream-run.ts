@@ -5,7 +5,6 @@ import type { CallerAuth } from "../adapters/caller-auth.js";
 import type { StoreConnection } from "../adapters/store-client.js";
 import type { RunEventLog } from "../runs/event-log.js";
 import { eventsUnavailable, loggedEvents } from "../runs/follow-run.js";
-import { counted } from "../runs/run-metrics.js";
 import type { RunHost } from "../runs/run-host.js";
 import { visibleTo } from "./event-filter.js";
 import { REQUEST_LIMITS } from "./run-request.js";
@@ -22,7 +21,7 @@ const schema = z.looseObject({
  * the owner's memory when the run runs here, else from the event log of background runs.
  */
 export function streamRun(deps: { auth: CallerAuth; store: StoreConnection; runs: RunHost; eventLog: RunEventLog }) {
-  const handler = async function* (request: StreamRunRequest, ctx: CallContext): AsyncGenerator<RunEvent> {
+  return async function* (request: StreamRunRequest, ctx: CallContext): AsyncGenerator<RunEvent> {
     const organizationId = await deps.auth.organizationOf(ctx);
     parseRequest(schema, request);
     const after = Number(request.startingAfter);
@@ -44,5 +43,4 @@ export function streamRun(deps: { auth: CallerAuth; store: StoreConnection; runs
       reading.abort();
     }
   };
-  return (request: Parameters<typeof handler>[0], ctx: CallContext) => counted(handler(request, ctx));
 }

@@ -24,7 +24,6 @@ export const runMetrics = {
     registers: [registry],
   }),
   active: new Gauge({ name: "conduit_active_runs", help: "Runs this replica executes now.", registers: [registry] }),
-  streams: new Gauge({ name: "conduit_active_streams", help: "Open SendMessage, StreamRun and chat completion streams.", registers: [registry] }),
   cancelLatency: new Histogram({
     name: "conduit_cancel_latency_seconds",
     help: "From CancelRun to the owning replica confirming that the run ended.",
@@ -38,14 +37,4 @@ export function recordRunEnd(run: Run): void {
   runMetrics.ended.inc({ status: name(runStatusToJSON(run.status), "RUN_STATUS_"), stop_reason: name(stopReasonToJSON(run.stopReason), "STOP_REASON_") });
   if (run.ttftMs !== undefined) runMetrics.ttft.observe(run.ttftMs / 1000);
   if (run.error) runMetrics.errors.inc({ error_type: name(errorTypeToJSON(run.error.errorType), "ERROR_TYPE_") });
-}
-
-/** Counts an open stream for as long as `stream` runs. */
-export async function* counted<T>(stream: AsyncGenerator<T>): AsyncGenerator<T> {
-  runMetrics.streams.inc();
-  try {
-    yield* stream;
-  } finally {
-    runMetrics.streams.dec();
-  }
 }
