@@ -20,6 +20,8 @@ export const envSchema = z.object({
   CONDUIT_RETRY_BASE_MS: millis(500),
   /** Longest wait between calls; a provider asking for longer is not retried. */
   CONDUIT_RETRY_MAX_DELAY_MS: millis(10_000),
+  /** A provider silent this long (before its first byte or between events) is cut off. */
+  CONDUIT_STALL_TIMEOUT_MS: millis(300_000),
   /** A ScriptedModelSettings in proto JSON: what `conduit/scripted` plays when a request has no script. */
   CONDUIT_SCRIPTED_MODEL_FILE: z.string().min(1).optional(),
 });

@@ -35,6 +35,7 @@ await runService({
           baseDelayMs: env.CONDUIT_RETRY_BASE_MS,
           maxDelayMs: env.CONDUIT_RETRY_MAX_DELAY_MS,
         },
+        stallTimeoutMs: env.CONDUIT_STALL_TIMEOUT_MS,
         healthIntervalMs: env.CONDUIT_HEALTH_INTERVAL_MS,
       }),
     };

@@ -3,6 +3,7 @@ import type { CompletionEvent, StreamCompletionRequest } from "@conduit/proto/pr
 import type { ModelProvider } from "./core/model-provider.js";
 import { ProviderError } from "./core/provider-error.js";
 import { retryDelay, type RetryPolicy } from "./core/retry-policy.js";
+import { StallTimer } from "./stall-timer.js";
 
 export interface Candidate {
   provider: ModelProvider;
@@ -21,6 +22,14 @@ export class CandidateFailure extends Error {
   }
 }
 
+export interface ResilientStreamOptions {
+  signal: AbortSignal;
+  policy: RetryPolicy;
+  /** A provider silent this long (before or between events) is cut off: `stalled`. */
+  stallTimeoutMs: number;
+  onRetry?: (info: { handle: string; attempt: number; delayMs: number; kind: string }) => void;
+}
+
 /**
  * Streams from the first candidate that answers: retryable failures are tried again with
  * backoff, then the next candidate (fallback models, in order) takes over — all only before the
@@ -29,14 +38,14 @@ export class CandidateFailure extends Error {
 export async function* resilientStream(
   candidates: readonly Candidate[],
   request: StreamCompletionRequest,
-  options: { signal: AbortSignal; policy: RetryPolicy; onRetry?: (info: { handle: string; attempt: number; delayMs: number; kind: string }) => void },
+  options: ResilientStreamOptions,
 ): AsyncGenerator<CompletionEvent> {
   let last: CandidateFailure | undefined;
   for (const candidate of candidates) {
     for (let attempt = 1; ; attempt++) {
       let sent = 0;
       try {
-        for await (const event of candidate.provider.stream({ ...request, model: candidate.handle }, { signal: options.signal })) {
+        for await (const event of watchedStream(candidate, request, options)) {
           sent++;
           yield event;
         }
@@ -53,4 +62,35 @@ export async function* resilientStream(
     }
   }
   if (last) throw last;
+}
+
+/**
+ * One provider call under the stall timeout. The call gets its own signal, aborted by the
+ * caller's cancel or by the stall; a stall ends the call (its HTTP request closes) with
+ * `stalled`, whatever the provider threw on being aborted.
+ */
+async function* watchedStream(
+  candidate: Candidate,
+  request: StreamCompletionRequest,
+  options: ResilientStreamOptions,
+): AsyncGenerator<CompletionEvent> {
+  const call = new AbortController();
+  const cancel = () => call.abort(options.signal.reason);
+  if (options.signal.aborted) cancel();
+  else options.signal.addEventListener("abort", cancel, { once: true });
+  const stall = new ProviderError("stalled", `the provider sent nothing for ${options.stallTimeoutMs} ms`);
+  const timer = new StallTimer(options.stallTimeoutMs, () => call.abort(stall));
+  try {
+    for await (const event of candidate.provider.stream({ ...request, model: candidate.handle }, { signal: call.signal })) {
+      timer.pause();
+      yield event;
+      timer.resume();
+    }
+    if (call.signal.reason === stall) throw stall;
+  } catch (err) {
+    throw call.signal.reason === stall ? stall : err;
+  } finally {
+    timer.stop();
+    options.signal.removeEventListener("abort", cancel);
+  }
 }

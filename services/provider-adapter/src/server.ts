@@ -13,6 +13,8 @@ export interface ServerDeps {
   /** When set, every call must present it. */
   internalKey: string | undefined;
   retry: RetryPolicy;
+  /** A provider stream silent this long ends with DEADLINE_EXCEEDED / STREAM_STALLED. */
+  stallTimeoutMs: number;
   healthIntervalMs: number;
 }
 

@@ -17,6 +17,7 @@ beforeAll(async () => {
     ANTHROPIC_API_KEY: "sk-ant-test",
     ANTHROPIC_BASE_URL: upstream.url,
     CONDUIT_RETRY_MAX_ATTEMPTS: "1",
+    CONDUIT_STALL_TIMEOUT_MS: "1000",
   });
   client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
@@ -70,5 +71,23 @@ describe("StreamCompletion through the Anthropic adapter, over gRPC", () => {
     upstream.enqueue("anthropic-messages", { kind: "error", status: 401, body: anthropicError("authentication_error", "invalid x-api-key") });
     const { error } = await collect();
     expect(error).toMatchObject({ code: Status.FAILED_PRECONDITION, reason: "PROVIDER_AUTH", metadata: { http_status: "401" } });
+  });
+
+  it("cuts off a stream silent past the stall timeout with DEADLINE_EXCEEDED / STREAM_STALLED", async () => {
+    upstream.enqueue("anthropic-messages", {
+      kind: "stream",
+      chunks: [
+        { type: "message_start", message: { id: "m1", type: "message", role: "assistant", model: "claude-sonnet-5-5", content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 0 } } },
+        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hel" } },
+      ],
+      then: "stall",
+    });
+    const { events, error } = await collect();
+    expect(events.map((e) => e.event?.$case)).toEqual(["textDelta"]);
+    expect(error).toMatchObject({ code: Status.DEADLINE_EXCEEDED, reason: "STREAM_STALLED", metadata: { before_first_delta: "false" } });
+    const sent = upstream.requests.at(-1)!;
+    await upstream.closed(sent);
+    expect(sent.closedBy).toBe("client");
   });
 });

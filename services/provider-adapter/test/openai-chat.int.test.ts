@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
@@ -18,6 +19,7 @@ beforeAll(async () => {
     // Quick retries; a provider asking to wait longer than a second is not retried.
     CONDUIT_RETRY_BASE_MS: "10",
     CONDUIT_RETRY_MAX_DELAY_MS: "1000",
+    CONDUIT_STALL_TIMEOUT_MS: "1000",
   });
   client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
@@ -72,19 +74,44 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
     });
   });
 
-  it("closes the upstream connection when the caller cancels mid-stream", async () => {
+  it("closes the upstream connection within 50 ms when the caller cancels mid-stream", async () => {
     upstream.enqueue("openai-chat", {
       kind: "stream",
       chunks: [{ id: "c1", object: "chat.completion.chunk", created: 1, model: "gpt-4.1-mini", choices: [{ index: 0, delta: { content: "Hel" } }] }],
       then: "stall",
     });
     const controller = new AbortController();
-    const { events, error } = await collect(controller.signal, () => controller.abort());
+    let cancelledAt = 0;
+    const { events, error } = await collect(controller.signal, () => {
+      cancelledAt = performance.now();
+      controller.abort();
+    });
     expect(events).toHaveLength(1);
     expect(error).toMatchObject({ code: Status.CANCELLED });
     const sent = upstream.requests.at(-1)!;
+    // The provider server runs in this process: both instants are on one clock.
+    const closedAt = await upstream.closed(sent);
+    expect(sent.closedBy).toBe("client");
+    expect(closedAt - cancelledAt).toBeLessThan(50);
+  });
+
+  it("cuts off a stream silent past the stall timeout with DEADLINE_EXCEEDED / STREAM_STALLED", async () => {
+    upstream.enqueue("openai-chat", { kind: "stream", chunks: [chunk("Hel")], then: "stall" });
+    const { events, error } = await collect();
+    expect(events).toHaveLength(1);
+    expect(error).toMatchObject({ code: Status.DEADLINE_EXCEEDED, reason: "STREAM_STALLED", metadata: { before_first_delta: "false" } });
+    const sent = upstream.requests.at(-1)!;
     await upstream.closed(sent);
     expect(sent.closedBy).toBe("client");
+  });
+
+  it("cuts off a provider that answers but sends nothing, without retrying it", async () => {
+    const before = requestsSoFar();
+    upstream.enqueue("openai-chat", { kind: "stream", chunks: [], then: "stall" });
+    const { events, error } = await collect();
+    expect(events).toHaveLength(0);
+    expect(error).toMatchObject({ code: Status.DEADLINE_EXCEEDED, reason: "STREAM_STALLED", metadata: { before_first_delta: "true" } });
+    expect(requestsSoFar() - before).toBe(1);
   });
 });
 

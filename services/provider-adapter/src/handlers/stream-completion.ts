@@ -11,6 +11,7 @@ export interface StreamCompletionDeps {
   registry: ProviderRegistry;
   internalKey: string | undefined;
   retry: RetryPolicy;
+  stallTimeoutMs: number;
 }
 
 const providerErrors = new Counter({
@@ -34,6 +35,7 @@ export function streamCompletion(deps: StreamCompletionDeps) {
       yield* resilientStream(candidates, request, {
         signal: ctx.signal,
         policy: deps.retry,
+        stallTimeoutMs: deps.stallTimeoutMs,
         onRetry: (info) => ctx.log.info(info, "provider call failed before its first event; retrying"),
       });
     } catch (err) {
