@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { millis, serviceEnv, url } from "@conduit/config";
+import { isCidr } from "./images/address-policy.js";
 import { ScriptedModelSettings } from "@conduit/proto/agent/v1";
 
 const key = () => z.string().min(8, { error: "expected an API key" }).optional();
@@ -22,6 +23,15 @@ export const envSchema = z.object({
   CONDUIT_RETRY_MAX_DELAY_MS: millis(10_000),
   /** A provider silent this long (before its first byte or between events) is cut off. */
   CONDUIT_STALL_TIMEOUT_MS: millis(300_000),
+  /** Image URLs in messages are fetched and inlined; larger images are refused. */
+  CONDUIT_IMAGE_MAX_BYTES: z.coerce.number().int().min(1).default(5 * 1024 * 1024),
+  CONDUIT_IMAGE_FETCH_TIMEOUT_MS: millis(10_000),
+  /** Comma-separated CIDRs or addresses image fetches may reach although private (an internal CDN). */
+  CONDUIT_IMAGE_FETCH_ALLOW: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isCidr), { error: "expected comma-separated CIDRs or IP addresses" }),
   /** A ScriptedModelSettings in proto JSON: what `conduit/scripted` plays when a request has no script. */
   CONDUIT_SCRIPTED_MODEL_FILE: z.string().min(1).optional(),
 });

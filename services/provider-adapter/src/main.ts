@@ -5,6 +5,7 @@ import { createAnthropicProvider } from "./providers/anthropic/anthropic-provide
 import { createOpenAIChatProvider } from "./providers/openai-chat/openai-chat-provider.js";
 import { createScriptedProvider } from "./providers/scripted/scripted-provider.js";
 import { SCRIPTED_HANDLE } from "./providers/scripted/script.js";
+import { AddressPolicy } from "./images/address-policy.js";
 import { ProviderRegistry } from "./registry.js";
 import { createServer } from "./server.js";
 
@@ -36,6 +37,11 @@ await runService({
           maxDelayMs: env.CONDUIT_RETRY_MAX_DELAY_MS,
         },
         stallTimeoutMs: env.CONDUIT_STALL_TIMEOUT_MS,
+        images: {
+          policy: new AddressPolicy(env.CONDUIT_IMAGE_FETCH_ALLOW),
+          maxBytes: env.CONDUIT_IMAGE_MAX_BYTES,
+          timeoutMs: env.CONDUIT_IMAGE_FETCH_TIMEOUT_MS,
+        },
         healthIntervalMs: env.CONDUIT_HEALTH_INTERVAL_MS,
       }),
     };

@@ -3,6 +3,7 @@ import type { Logger } from "@conduit/logging";
 import { descriptorSet, SERVICE_NAMES } from "@conduit/proto";
 import { ProviderAdapterServiceService, type ProviderAdapterServiceServer } from "@conduit/proto/provider/v1";
 import type { RetryPolicy } from "./core/retry-policy.js";
+import type { ImageFetchLimits } from "./images/fetch-image.js";
 import { listModels } from "./handlers/list-models.js";
 import { streamCompletion } from "./handlers/stream-completion.js";
 import type { ProviderRegistry } from "./registry.js";
@@ -15,6 +16,8 @@ export interface ServerDeps {
   retry: RetryPolicy;
   /** A provider stream silent this long ends with DEADLINE_EXCEEDED / STREAM_STALLED. */
   stallTimeoutMs: number;
+  /** Image URLs in messages are fetched within these limits and sent inline. */
+  images: ImageFetchLimits;
   healthIntervalMs: number;
 }
 

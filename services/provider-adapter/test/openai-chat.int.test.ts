@@ -1,3 +1,6 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,9 +12,15 @@ import { openaiError, startProviderServer, startService, type ProviderServer, ty
 let upstream: ProviderServer;
 let adapter: RunningService;
 let client: InstanceType<typeof ProviderAdapterServiceClient>;
+/** Serves one PNG at /cat.png, for image URLs in messages. */
+let images: Server;
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(24, 1)]);
 
 beforeAll(async () => {
   upstream = await startProviderServer();
+  images = createServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(PNG));
+  images.listen(0, "127.0.0.1");
+  await once(images, "listening");
   adapter = await startService("provider-adapter", {
     CONDUIT_PORT: "0",
     OPENAI_API_KEY: "sk-test-key",
@@ -20,6 +29,8 @@ beforeAll(async () => {
     CONDUIT_RETRY_BASE_MS: "10",
     CONDUIT_RETRY_MAX_DELAY_MS: "1000",
     CONDUIT_STALL_TIMEOUT_MS: "1000",
+    // The image server above is on loopback, which image fetches refuse unless allowed.
+    CONDUIT_IMAGE_FETCH_ALLOW: "127.0.0.1",
   });
   client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
@@ -27,6 +38,7 @@ afterAll(async () => {
   client?.close();
   await adapter?.stop();
   await upstream?.close();
+  images?.close();
 });
 
 const request = StreamCompletionRequest.fromPartial({
@@ -61,6 +73,27 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
     const sent = upstream.requests.at(-1)!;
     expect(sent.headers.authorization).toBe("Bearer sk-test-key");
     expect((sent.body as { model: string }).model).toBe("gpt-4.1-mini");
+  });
+
+  it("fetches an image URL and sends the provider the image inline", async () => {
+    upstream.enqueue("openai-chat", { kind: "fixture", file: "openai-text.chunks.txt" });
+    const url = `http://127.0.0.1:${(images.address() as AddressInfo).port}/cat.png`;
+    const withImage = StreamCompletionRequest.fromPartial({
+      ...request,
+      messages: [
+        Message.fromPartial({
+          role: MessageRole.MESSAGE_ROLE_USER,
+          content: [{ part: { $case: "text", value: { text: "what is this?" } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }],
+        }),
+      ],
+    });
+    const { error } = await collect(undefined, undefined, withImage);
+    expect(error).toBeUndefined();
+    const body = upstream.requests.at(-1)!.body as { messages: Array<{ content: unknown }> };
+    expect(body.messages.at(-1)!.content).toEqual([
+      { type: "text", text: "what is this?" },
+      { type: "image_url", image_url: { url: `data:image/png;base64,${PNG.toString("base64")}` } },
+    ]);
   });
 
   it("ends with RESOURCE_EXHAUSTED / RATE_LIMITED and the provider's retry delay when it asks to wait too long", async () => {

@@ -180,4 +180,19 @@ describe("StreamCompletion with conduit/scripted", () => {
     const empty = await complete({ messages: [] });
     expect(empty.error).toMatchObject({ code: Status.INVALID_ARGUMENT, metadata: { field: "messages" } });
   });
+
+  it.each([
+    ["a file: URL", "file:///etc/passwd"],
+    ["a loopback address", "http://127.0.0.1:9/cat.png"],
+    ["a private address", "http://10.0.0.1/cat.png"],
+    ["the cloud metadata address", "http://169.254.169.254/latest/meta-data/"],
+  ])("refuses an image at %s with INVALID_ARGUMENT / IMAGE_URL_REFUSED", async (_what, url) => {
+    const withImage = Message.fromPartial({
+      role: MessageRole.MESSAGE_ROLE_USER,
+      content: [{ part: { $case: "text", value: { text: "look" } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }],
+    });
+    const { events, error } = await complete({ messages: [withImage] });
+    expect(events).toHaveLength(0);
+    expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, reason: "IMAGE_URL_REFUSED", metadata: { url, field: "messages[0].content[1].image.url" } });
+  });
 });

@@ -2,6 +2,8 @@ import { invalidArgument, type CallContext } from "@conduit/grpc-kit";
 import { Counter, registry } from "@conduit/metrics";
 import type { CompletionEvent, StreamCompletionRequest } from "@conduit/proto/provider/v1";
 import type { RetryPolicy } from "../core/retry-policy.js";
+import type { ImageFetchLimits } from "../images/fetch-image.js";
+import { resolveImageUrls } from "../images/resolve-image-urls.js";
 import { toServiceError } from "../provider-errors.js";
 import type { ProviderRegistry } from "../registry.js";
 import { CandidateFailure, resilientStream, type Candidate } from "../resilient-stream.js";
@@ -12,6 +14,7 @@ export interface StreamCompletionDeps {
   internalKey: string | undefined;
   retry: RetryPolicy;
   stallTimeoutMs: number;
+  images: ImageFetchLimits;
 }
 
 const providerErrors = new Counter({
@@ -31,8 +34,9 @@ export function streamCompletion(deps: StreamCompletionDeps) {
     if (request.messages.length === 0) throw invalidArgument("messages", "must not be empty");
     const handles = [request.model || deps.registry.defaultModel, ...request.fallbackModels];
     const candidates: Candidate[] = handles.map((handle) => ({ provider: deps.registry.resolve(handle).provider, handle }));
+    const messages = await resolveImageUrls(request.messages, deps.images, ctx.signal);
     try {
-      yield* resilientStream(candidates, request, {
+      yield* resilientStream(candidates, { ...request, messages }, {
         signal: ctx.signal,
         policy: deps.retry,
         stallTimeoutMs: deps.stallTimeoutMs,
