@@ -48,7 +48,7 @@ describe("convertToOpenAIChatMessages", () => {
     ]);
   });
 
-  it("sends assistant text and tool calls with their ids unchanged, and drops every kind of reasoning", () => {
+  it("sends assistant text and tool calls, and drops every kind of reasoning", () => {
     const assistant = Message.fromPartial({
       role: MessageRole.MESSAGE_ROLE_ASSISTANT,
       model: "deepseek/deepseek-reasoner",
@@ -68,11 +68,36 @@ describe("convertToOpenAIChatMessages", () => {
         role: "assistant",
         content: "Let me check.",
         tool_calls: [
-          { id: "toolu_01:weird.id", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
+          { id: "toolu_01_weird_id", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
           { id: "call_2", type: "function", function: { name: "time", arguments: "{}" } },
         ],
       },
     ]);
+  });
+
+  it("sanitises tool-call ids to what OpenAI takes, the same in the call and in its return", () => {
+    const long = `toolu_${"x".repeat(60)}`;
+    const otherLong = `toolu_${"x".repeat(59)}y`;
+    const assistant = Message.fromPartial({
+      role: MessageRole.MESSAGE_ROLE_ASSISTANT,
+      toolCalls: [
+        { id: long, name: "f", argumentsJson: "{}" },
+        { id: otherLong, name: "f", argumentsJson: "{}" },
+      ],
+    });
+    const returns = Message.fromPartial({
+      role: MessageRole.MESSAGE_ROLE_TOOL,
+      toolReturns: [
+        { toolCallId: long, parts: [text("1")] },
+        { toolCallId: otherLong, parts: [text("2")] },
+      ],
+    });
+    const [call, ret1, ret2] = convertToOpenAIChatMessages([assistant, returns]) as Array<Record<string, any>>;
+    const ids = call!.tool_calls.map((c: { id: string }) => c.id);
+    for (const id of ids) expect(id).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
+    // Distinct long ids stay distinct, and each return names its own call.
+    expect(new Set(ids).size).toBe(2);
+    expect([ret1!.tool_call_id, ret2!.tool_call_id]).toEqual(ids);
   });
 
   it("sends an assistant message of tool calls only with null content, and skips one of reasoning only", () => {

@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
-import { FinishReason, Message, MessageRole } from "@conduit/proto/agent/v1";
+import { FinishReason, Message, MessageRole, type ContentPart } from "@conduit/proto/agent/v1";
 import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
 import { openaiError, startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
 
@@ -83,7 +83,7 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
       messages: [
         Message.fromPartial({
           role: MessageRole.MESSAGE_ROLE_USER,
-          content: [{ part: { $case: "text", value: { text: "what is this?" } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }],
+          content: textAndImage("what is this?", url),
         }),
       ],
     });
@@ -197,3 +197,7 @@ describe("retries and fallback, only before the first event", () => {
     expect(requestsSoFar() - before).toBe(1);
   });
 });
+
+function textAndImage(text: string, url: string): ContentPart[] {
+  return [{ part: { $case: "text", value: { text } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }];
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callStream, callUnary, ServiceError, Status } from "@conduit/grpc-kit";
-import { FinishReason, Message, MessageRole, ScriptedErrorClass, ScriptedModelSettings } from "@conduit/proto/agent/v1";
+import { FinishReason, Message, MessageRole, type ContentPart, ScriptedErrorClass, ScriptedModelSettings } from "@conduit/proto/agent/v1";
 import {
   ModelCapability,
   ProviderAdapterServiceClient,
@@ -189,10 +189,14 @@ describe("StreamCompletion with conduit/scripted", () => {
   ])("refuses an image at %s with INVALID_ARGUMENT / IMAGE_URL_REFUSED", async (_what, url) => {
     const withImage = Message.fromPartial({
       role: MessageRole.MESSAGE_ROLE_USER,
-      content: [{ part: { $case: "text", value: { text: "look" } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }],
+      content: textAndImage("look", url),
     });
     const { events, error } = await complete({ messages: [withImage] });
     expect(events).toHaveLength(0);
     expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, reason: "IMAGE_URL_REFUSED", metadata: { url, field: "messages[0].content[1].image.url" } });
   });
 });
+
+function textAndImage(text: string, url: string): ContentPart[] {
+  return [{ part: { $case: "text", value: { text } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }];
+}

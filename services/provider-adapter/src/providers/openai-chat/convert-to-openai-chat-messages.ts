@@ -11,13 +11,15 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionUserMessageParam,
 } from "openai/resources/chat/completions";
+import { sanitizeToolCallId } from "../tool-call-id.js";
 
 /**
  * The Conduit conversation (and system prompt) as Chat Completions messages.
  *
  * - user and system text; images in user messages as `image_url` parts (the URL, or a `data:` URL
  *   from inline bytes);
- * - assistant text and tool calls (ids unchanged); reasoning of any kind is dropped, since this
+ * - assistant text and tool calls, ids sanitised (at most 40 of `[a-zA-Z0-9_-]`, the same in the
+ *   call and its return); reasoning of any kind is dropped, since this
  *   API takes none back (DeepSeek's `reasoning_content` must not be sent back);
  * - one `tool` message per ToolReturn, with its `tool_call_id`; an image in a tool return becomes
  *   the text `[image omitted: <media type>]` (Chat Completions takes no images in tool messages);
@@ -81,7 +83,7 @@ function imageUrl(image: ImageContent): string | undefined {
 function assistantMessage(message: Message): ChatCompletionAssistantMessageParam | undefined {
   const text = textOf(message.content);
   const toolCalls = message.toolCalls.map((call) => ({
-    id: call.id,
+    id: callId(call.id),
     type: "function" as const,
     function: { name: call.name, arguments: call.argumentsJson === "" ? "{}" : call.argumentsJson },
   }));
@@ -94,12 +96,15 @@ function assistantMessage(message: Message): ChatCompletionAssistantMessageParam
 
 function toolMessages(message: Message): ChatCompletionMessageParam[] {
   if (message.toolReturns.length > 0) {
-    return message.toolReturns.map((ret) => ({ role: "tool", tool_call_id: ret.toolCallId, content: toolReturnText(ret) }));
+    return message.toolReturns.map((ret) => ({ role: "tool", tool_call_id: callId(ret.toolCallId), content: toolReturnText(ret) }));
   }
   // A tool message without returns answers the one call it names.
   if (message.toolCallId === undefined) return [];
-  return [{ role: "tool", tool_call_id: message.toolCallId, content: partsText(message.content) }];
+  return [{ role: "tool", tool_call_id: callId(message.toolCallId), content: partsText(message.content) }];
 }
+
+/** OpenAI refuses tool-call ids longer than 40 characters. */
+const callId = (id: string) => sanitizeToolCallId(id, 40);
 
 function toolReturnText(ret: ToolReturn): string {
   return partsText(ret.parts);
