@@ -21,6 +21,8 @@ export { reflectedFilesFor, reflectedServices } from "./reflection-client.js";
 export { fixtureChunks, fixturesDir, listFixtures } from "./provider-server/fixtures.js";
 export {
   anthropicError,
+  bedrockError,
+  bedrockException,
   geminiError,
   openaiError,
   type ErrorReply,
@@ -32,5 +34,11 @@ export {
   type StreamReply,
 } from "./provider-server/replies.js";
 export type { RecordedRequest } from "./provider-server/request-log.js";
+export {
+  BedrockStreamException,
+  bedrockFrame,
+  encodeEventStreamMessage,
+  tableCrc32,
+} from "./provider-server/event-stream-framing.js";
 export { PROVIDER_ROUTES, type ProviderRoute } from "./provider-server/routes.js";
 export { startProviderServer, type ProviderServer } from "./provider-server/server.js";

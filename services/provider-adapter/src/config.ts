@@ -14,6 +14,28 @@ export const envSchema = z.object({
   ANTHROPIC_API_KEY: key(),
   ANTHROPIC_BASE_URL: url(["http", "https"]).optional(),
   GEMINI_API_KEY: key(),
+  /** A proxy in front of the Gemini API (the SDK appends `/v1beta/models/…`). */
+  GEMINI_BASE_URL: url(["http", "https"]).optional(),
+  /** Azure OpenAI (`azure/<deployment>`, Responses API): needs the key and the endpoint. */
+  AZURE_OPENAI_API_KEY: key(),
+  /** The resource URL, e.g. `https://my-resource.openai.azure.com`. */
+  AZURE_OPENAI_ENDPOINT: url(["http", "https"]).optional(),
+  AZURE_OPENAI_API_VERSION: z.string().min(1).default("2025-04-01-preview"),
+  /** Anthropic on Amazon Bedrock (`bedrock/<model id>`): the region, and static keys or BEDROCK_ENABLED. */
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
+  /** Without static keys: sign with the default AWS credential chain (instance role, profile, SSO, …). */
+  BEDROCK_ENABLED: z.stringbool().default(false),
+  /** The Bedrock runtime endpoint; unset: `https://bedrock-runtime.<region>.amazonaws.com`. */
+  BEDROCK_BASE_URL: url(["http", "https"]).optional(),
+  /** Anthropic on Google Vertex AI (`vertex/<model>`): needs the project and the region. */
+  ANTHROPIC_VERTEX_PROJECT_ID: z.string().min(1).optional(),
+  CLOUD_ML_REGION: z.string().min(1).optional(),
+  ANTHROPIC_VERTEX_BASE_URL: url(["http", "https"]).optional(),
+  /** A static Google access token; unset: Application Default Credentials. */
+  ANTHROPIC_VERTEX_ACCESS_TOKEN: z.string().min(1).optional(),
   /** Credential other services present; unset: calls need none. */
   CONDUIT_INTERNAL_KEY: z.string().min(16, { error: "expected a secret of at least 16 characters" }).optional(),
   /** Calls per model before its fallback takes over (only before the first event). */
@@ -38,7 +60,7 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export type ProviderName = "openai" | "anthropic" | "google";
+export type ProviderName = "openai" | "anthropic" | "google" | "azure" | "bedrock" | "vertex";
 
 /** Providers with a key (or, for OpenAI-compatible servers, a base URL) in the environment. */
 export function configuredProviders(env: Env): ProviderName[] {
@@ -46,6 +68,9 @@ export function configuredProviders(env: Env): ProviderName[] {
   if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) out.push("openai");
   if (env.ANTHROPIC_API_KEY) out.push("anthropic");
   if (env.GEMINI_API_KEY) out.push("google");
+  if (env.AZURE_OPENAI_API_KEY && env.AZURE_OPENAI_ENDPOINT) out.push("azure");
+  if (env.AWS_REGION && ((env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) || env.BEDROCK_ENABLED)) out.push("bedrock");
+  if (env.ANTHROPIC_VERTEX_PROJECT_ID && env.CLOUD_ML_REGION) out.push("vertex");
   return out;
 }
 

@@ -1,3 +1,5 @@
+import { BedrockStreamException } from "./event-stream-framing.js";
+
 /**
  * How a stream ends after its last chunk:
  * - "end": the protocol's terminator (if it has one), then the response ends normally;
@@ -14,7 +16,11 @@ export interface StreamOptions {
   readonly then?: StreamEnding;
 }
 
-/** An SSE stream of `chunks`: objects are sent as JSON, strings as the data line as-is. */
+/**
+ * An SSE stream of `chunks`: objects are sent as JSON, strings as the data line as-is. On the
+ * bedrock route each chunk is an event-stream message instead, and a `bedrockException(…)` chunk
+ * an exception message.
+ */
 export interface StreamReply extends StreamOptions {
   readonly kind: "stream";
   readonly chunks: readonly unknown[];
@@ -50,6 +56,25 @@ export function openaiError(type: string, message: string, code?: string) {
 /** Anthropic's error body, e.g. `anthropicError("overloaded_error", "Overloaded")` with status 529. */
 export function anthropicError(type: string, message: string) {
   return { type: "error", error: { type, message } };
+}
+
+/**
+ * A Bedrock HTTP error: its JSON body `{message}`, the exception named in `x-amzn-errortype`,
+ * e.g. `bedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")`.
+ */
+export function bedrockError(
+  status: number,
+  exceptionType: string,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): ErrorReply {
+  const errorType = `${exceptionType}:http://internal.amazon.com/coral/com.amazon.bedrock/`;
+  return { kind: "error", status, body: { message }, headers: { "x-amzn-errortype": errorType, ...headers } };
+}
+
+/** A chunk of a bedrock stream that is an exception message, e.g. `bedrockException("throttlingException", "…")`. */
+export function bedrockException(exceptionType: string, message: string): BedrockStreamException {
+  return new BedrockStreamException(exceptionType, message);
 }
 
 /** Google's error body, e.g. `geminiError("RESOURCE_EXHAUSTED", "Quota exceeded", 429)`. */

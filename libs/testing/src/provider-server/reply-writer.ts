@@ -3,6 +3,7 @@ import type { ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import type { ErrorReply, JsonReply, StreamEnding, StreamReply } from "./replies.js";
 import type { ProviderRoute } from "./routes.js";
+import { bedrockFrame } from "./event-stream-framing.js";
 import { sseEvent, sseTerminator } from "./sse-framing.js";
 
 /** A reply as served: fixture replies are read into stream replies when queued. */
@@ -18,6 +19,8 @@ export interface ReplyChannel {
 }
 
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+// Bedrock streams binary AWS event-stream messages instead of SSE.
+const EVENT_STREAM_HEADERS = { "content-type": "application/vnd.amazon.eventstream" };
 
 /** Writes `reply` to the channel; resolves when written, or when the channel was aborted. */
 export async function writeReply(route: ProviderRoute, reply: ServedReply, channel: ReplyChannel): Promise<void> {
@@ -52,13 +55,13 @@ export function sendJson(
 
 async function writeStream(route: ProviderRoute, reply: StreamReply, channel: ReplyChannel): Promise<void> {
   const { res, signal } = channel;
-  res.writeHead(200, SSE_HEADERS);
+  res.writeHead(200, route === "bedrock" ? EVENT_STREAM_HEADERS : SSE_HEADERS);
   // The SDK's request resolves on the headers; a stream that stalls before its first chunk
   // must still reach the point where the caller reads it.
   res.flushHeaders();
   for (const [index, chunk] of reply.chunks.entries()) {
     if (index > 0 && reply.delayMs) await delay(reply.delayMs, undefined, { signal });
-    await send(res, sseEvent(route, chunk), signal);
+    await send(res, route === "bedrock" ? bedrockFrame(chunk) : sseEvent(route, chunk), signal);
   }
   await endStream(route, reply.then ?? "end", channel);
 }
@@ -79,7 +82,7 @@ async function endStream(route: ProviderRoute, ending: StreamEnding, channel: Re
 
 // Waits for `drain` when the client reads slower than the stream is written, so a long stream
 // does not pile up in memory. Writes nothing once the channel is aborted.
-async function send(res: ServerResponse, text: string, signal: AbortSignal): Promise<void> {
+async function send(res: ServerResponse, data: string | Uint8Array, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
-  if (!res.write(text)) await once(res, "drain", { signal });
+  if (!res.write(data)) await once(res, "drain", { signal });
 }
