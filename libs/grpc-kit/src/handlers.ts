@@ -8,6 +8,7 @@ import type {
 import { activeStreams } from "@conduit/metrics";
 import { inSpan, SpanKind, withIncomingTrace } from "@conduit/tracing";
 import { CallAborted, openCallContext, type CallContext, type ServerRuntime } from "./call-context.js";
+import { CoalescingWriter, type Merge } from "./coalescing-writer.js";
 import { ServiceError, shuttingDown, Status, toServiceError, unimplemented } from "./errors.js";
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
@@ -33,17 +34,23 @@ export function unary<Req, Res>(
 /**
  * Adapts an `async *` handler to a grpc-js server stream with backpressure: when `write()`
  * returns false the generator is not resumed until the stream drains. A client cancel stops
- * pulling and runs the generator's `finally` blocks.
+ * pulling and runs the generator's `finally` blocks. With `merge`, items produced in one
+ * event-loop turn or while the reader is behind are folded together (CoalescingWriter), for
+ * streams whose items are pieces of something larger.
  */
 export function serverStream<Req, Res>(
   rt: ServerRuntime,
   method: string,
   handler: StreamHandler<Req, Res>,
+  options: { merge?: Merge<Res> } = {},
 ): handleServerStreamingCall<Req, Res> {
+  const { merge } = options;
   return (call: ServerWritableStream<Req, Res>) => {
     const { ctx, close } = openCallContext(call, method, rt);
     activeStreams.inc();
-    traced(call.metadata, method, () => pump(call, handler(call.request, ctx), ctx.signal)).then(
+    const source = handler(call.request, ctx);
+    const run = merge ? () => pumpCoalesced(call, source, ctx.signal, merge) : () => pump(call, source, ctx.signal);
+    traced(call.metadata, method, run).then(
       () => {
         if (!call.cancelled) call.end();
       },
@@ -84,6 +91,21 @@ async function pump<Res>(call: ServerWritableStream<unknown, Res>, source: Async
   for await (const item of source) {
     if (call.cancelled) return; // leaving the loop calls return() on the generator: its finally runs
     if (!call.write(item)) await drained(call, signal);
+  }
+}
+
+/** `pump`, with items produced together folded by `merge` (see CoalescingWriter). */
+async function pumpCoalesced<Res>(call: ServerWritableStream<unknown, Res>, source: AsyncIterable<Res>, signal: AbortSignal, merge: Merge<Res>) {
+  const writer = new CoalescingWriter(call, merge, signal);
+  try {
+    for await (const item of source) {
+      if (call.cancelled) return;
+      const full = writer.push(item);
+      if (full) await full;
+    }
+  } finally {
+    // Items already produced go out before the end or the error status.
+    await writer.drain();
   }
 }
 

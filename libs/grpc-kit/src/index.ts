@@ -19,6 +19,7 @@ export {
   type StreamHandler,
   type UnaryHandler,
 } from "./handlers.js";
+export type { Merge } from "./coalescing-writer.js";
 export { HealthReporter, type HealthProbe } from "./health.js";
 export { checkHealth, healthClient, watchHealth, type HealthStatus } from "./health-client.js";
 export { GrpcHost, type GrpcHostOptions } from "./host.js";

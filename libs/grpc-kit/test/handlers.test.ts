@@ -21,11 +21,12 @@ afterEach(async () => {
 async function start(
   items: (req: { count: number }, ctx: CallContext) => AsyncIterable<Item>,
   echo: (req: { text: string }, ctx: CallContext) => Promise<{ text: string }> = async (r) => r,
+  options: Parameters<typeof serverStream<unknown, Item>>[3] = {},
 ) {
   const holder: { rt?: Parameters<typeof unary>[0] } = {};
   const s = await startHost({
     echo: (call: never, cb: never) => unary(holder.rt!, "Echo", echo)(call, cb),
-    items: (call: never) => serverStream(holder.rt!, "Items", items)(call),
+    items: (call: never) => serverStream(holder.rt!, "Items", items, options)(call),
   });
   holder.rt = s.host.runtime;
   stops.push(async () => {
@@ -192,5 +193,77 @@ describe("serverStream", () => {
     await host.close(5_000);
     await reading;
     expect(got).toEqual([1, 99]);
+  });
+});
+
+describe("server stream with merge", () => {
+  /** Items with a `pad` fold into one: their `n`s add up, their pads join. */
+  const merge = (a: Item, b: Item): Item | undefined => (a.pad !== undefined && b.pad !== undefined ? { n: a.n + b.n, pad: a.pad + b.pad } : undefined);
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+
+  it("folds items produced in one event-loop turn, and sends items of separate turns apart", async () => {
+    const { client } = await start(
+      async function* () {
+        yield { n: 1, pad: "a" };
+        yield { n: 2, pad: "b" };
+        yield { n: 3, pad: "c" };
+        await nextTurn();
+        await nextTurn();
+        yield { n: 10, pad: "d" };
+        // Not mergeable: goes out on its own, after what came before.
+        yield { n: 100 };
+        yield { n: 1000, pad: "e" };
+      },
+      undefined,
+      { merge },
+    );
+    const got: Item[] = [];
+    for await (const item of stream(client, {})) got.push(item);
+    expect(got).toEqual([{ n: 6, pad: "abc" }, { n: 10, pad: "d" }, { n: 100 }, { n: 1000, pad: "e" }]);
+  });
+
+  it("sends the items already produced before the error status", async () => {
+    const { client } = await start(
+      async function* () {
+        yield { n: 1, pad: "a" };
+        yield { n: 2, pad: "b" };
+        throw new ServiceError(Status.UNAVAILABLE, "PROVIDER_UNAVAILABLE", "gone");
+      },
+      undefined,
+      { merge },
+    );
+    const got: Item[] = [];
+    const err = await (async () => {
+      for await (const item of stream(client, {})) got.push(item);
+    })().catch((e: unknown) => e);
+    expect(got).toEqual([{ n: 3, pad: "ab" }]);
+    expect(err).toMatchObject({ code: Status.UNAVAILABLE, reason: "PROVIDER_UNAVAILABLE" });
+  });
+
+  it("folds what a slow reader has not taken yet, without losing or reordering anything", async () => {
+    const pad = "x".repeat(1024);
+    let produced = 0;
+    const { client } = await start(
+      async function* () {
+        for (; produced < 2000; produced++) {
+          yield { n: 1, pad };
+          // One item per turn: only the blocked transport makes them fold.
+          await nextTurn();
+        }
+      },
+      undefined,
+      { merge },
+    );
+    let total = 0;
+    let messages = 0;
+    for await (const item of stream(client, {})) {
+      total += item.n;
+      messages++;
+      expect(item.pad).toBe(pad.repeat(item.n));
+      // A slow reader: the server's writes back up.
+      if (messages < 20) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(total).toBe(2000);
+    expect(messages).toBeLessThan(2000);
   });
 });

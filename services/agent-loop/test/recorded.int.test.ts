@@ -11,7 +11,8 @@ describe("recorded provider streams through the whole chain", () => {
   it("an Anthropic thinking stream: reasoning with its signature, then text, persisted as streamed", async () => {
     const key = await chain.newTenant();
     const agent = await chain.createAgent(key, { model: "anthropic/claude-sonnet-4-5" });
-    chain.upstream.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-clear-thinking.1.chunks.txt" });
+    // Paced like a provider: chunks that arrive in one read travel on as one delta.
+    chain.upstream.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-clear-thinking.1.chunks.txt", delayMs: 2 });
     const { events, error } = await chain.send(key, { agentId: agent.id, messages: [userText("think about it")], streamTokens: true });
     expect(error).toBeUndefined();
     const reasoning = payloads(events, "reasoning");

@@ -2,6 +2,7 @@ import { GrpcHost, serverStream, unary } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import { descriptorSet, SERVICE_NAMES } from "@conduit/proto";
 import { ProviderAdapterServiceService, type ProviderAdapterServiceServer } from "@conduit/proto/provider/v1";
+import { mergeCompletionEvents } from "./core/merge-events.js";
 import type { RetryPolicy } from "./core/retry-policy.js";
 import type { ImageFetchLimits } from "./images/fetch-image.js";
 import { listModels } from "./handlers/list-models.js";
@@ -32,7 +33,8 @@ export function createServer(deps: ServerDeps): GrpcHost {
     healthIntervalMs: deps.healthIntervalMs,
   });
   host.serve<ProviderAdapterServiceServer>(ProviderAdapterServiceService, {
-    streamCompletion: serverStream(host.runtime, rpc("StreamCompletion"), streamCompletion(deps)),
+    // Deltas that arrive together (one network read) or queue behind a slow reader travel as one.
+    streamCompletion: serverStream(host.runtime, rpc("StreamCompletion"), streamCompletion(deps), { merge: mergeCompletionEvents }),
     listModels: unary(host.runtime, rpc("ListModels"), listModels(deps)),
   });
   return host;

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { ServiceError, Status } from "@conduit/grpc-kit";
 import { ModelCapability, type Model } from "@conduit/proto/provider/v1";
 import type { ScriptedModelSettings } from "@conduit/proto/agent/v1";
@@ -13,7 +13,8 @@ export interface ScriptedProviderOptions {
 
 /**
  * `conduit/scripted`: a built-in deterministic model for demos and tests. A request's script
- * (or the configured one) says what each call streams; with none, it echoes the user.
+ * (or the configured one) says what each call streams; with none, it echoes the user. Each
+ * chunk is streamed in its own event-loop turn, as a provider's network reads are.
  */
 export function createScriptedProvider(options: ScriptedProviderOptions = {}): ModelProvider {
   return {
@@ -42,9 +43,16 @@ export function createScriptedProvider(options: ScriptedProviderOptions = {}): M
           metadata: { turn: String(turnIndex) },
         });
       }
+      let streamed = false;
       for (const step of turnSteps(turn, turnIndex)) {
         signal.throwIfAborted();
-        if (step.kind === "event") yield step.event;
+        if (step.kind === "event") {
+          // Each scripted chunk arrives like its own network read, so it is not folded into
+          // the one before it on the way out (see mergeCompletionEvents).
+          if (streamed) await nextTurn(undefined, { signal });
+          streamed = true;
+          yield step.event;
+        }
         else if (step.kind === "wait") await sleep(step.ms, undefined, { signal });
         else {
           throw new ProviderError(step.error, step.message, step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs });

@@ -1,0 +1,79 @@
+import type { ServerWritableStream } from "@grpc/grpc-js";
+
+/** Folds `next` into `queued` when they can travel as one item; undefined when they cannot. */
+export type Merge<T> = (queued: T, next: T) => T | undefined;
+
+/** Items waiting for a blocked transport before the source is paused. */
+const MAX_QUEUED = 256;
+
+/**
+ * Writes a server stream so that items produced together — in one turn of the event loop, as
+ * the many events of one network read are — go out folded by `merge` where it can, and items
+ * produced while the transport is blocked (a slow reader) wait folded the same way, bounded.
+ * An item produced alone goes out alone, one event-loop turn later.
+ */
+export class CoalescingWriter<T> {
+  private queue: T[] = [];
+  private scheduled = false;
+  private blocked = false;
+  private waiter: (() => void) | undefined;
+
+  constructor(
+    private readonly call: ServerWritableStream<unknown, T>,
+    private readonly merge: Merge<T>,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Queues an item; the promise, when there is one, resolves once the queue has room again. */
+  push(item: T): Promise<void> | undefined {
+    const last = this.queue.length > 0 ? this.queue[this.queue.length - 1]! : undefined;
+    const merged = last === undefined ? undefined : this.merge(last, item);
+    if (merged === undefined) this.queue.push(item);
+    else this.queue[this.queue.length - 1] = merged;
+    if (!this.scheduled && !this.blocked) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+    return this.queue.length >= MAX_QUEUED ? this.until(() => this.queue.length < MAX_QUEUED) : undefined;
+  }
+
+  /** Resolves once every queued item has been handed to the transport (or the call ended). */
+  drain(): Promise<void> {
+    if (!this.blocked) this.flush();
+    return this.until(() => this.queue.length === 0);
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const items = this.queue;
+    let i = 0;
+    while (i < items.length && !this.call.cancelled) {
+      if (!this.call.write(items[i++]!)) {
+        this.blocked = true;
+        this.call.once("drain", this.unblock);
+        break;
+      }
+    }
+    this.queue = this.call.cancelled ? [] : items.slice(i);
+    this.waiter?.();
+  };
+
+  private readonly unblock = (): void => {
+    this.blocked = false;
+    this.flush();
+  };
+
+  private until(done: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done() && !this.call.cancelled && !this.signal.aborted) return;
+        this.waiter = undefined;
+        this.signal.removeEventListener("abort", check);
+        resolve();
+      };
+      this.waiter = check;
+      this.signal.addEventListener("abort", check, { once: true });
+      check();
+    });
+  }
+}
