@@ -15,6 +15,8 @@ export interface ServiceSpec<S extends z.ZodObject> {
   name: string;
   env: S;
   start(env: z.infer<S>, log: Logger): Promise<ServiceParts>;
+  /** It calls other Conduit services, so its callers' trace context must follow its async work. */
+  callsServices?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function runService<S extends z.ZodObject>(spec: ServiceSpec<S>): P
   try {
     env = loadEnv(spec.env) as z.infer<S> & ServiceEnv;
     log = createLogger({ service: spec.name, level: env.CONDUIT_LOG_LEVEL });
-    startTracing(env.CONDUIT_TRACES, log);
+    startTracing(env.CONDUIT_TRACES, log, { propagates: spec.callsServices ?? false });
     parts = await spec.start(env, log);
     if (env.CONDUIT_METRICS_PORT !== undefined) {
       const metrics = await serveMetrics(env.CONDUIT_HOST, env.CONDUIT_METRICS_PORT);

@@ -16,6 +16,8 @@ import { Sweeper } from "./runs/sweeper.js";
 import { createServer } from "./server.js";
 
 await runService({
+  // Its callers' trace goes on to message-store and provider-adapter.
+  callsServices: true,
   name: "agent-loop",
   env: envSchema,
   async start(env, log) {
