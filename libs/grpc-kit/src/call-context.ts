@@ -60,7 +60,12 @@ export function openCallContext(
     deadline,
     requestId,
     method,
-    log: withIds(rt.log, { requestId }).child({ method }),
+    // Made on first use: most calls never log, and a child logger per call is not free.
+    get log() {
+      const log = withIds(rt.log, { requestId }).child({ method });
+      Object.defineProperty(this, "log", { value: log });
+      return log;
+    },
   };
   const close = () => {
     call.removeListener("cancelled", onCancelled);

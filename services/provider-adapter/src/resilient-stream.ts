@@ -78,17 +78,20 @@ async function* watchedStream(
   const cancel = () => call.abort(options.signal.reason);
   if (options.signal.aborted) cancel();
   else options.signal.addEventListener("abort", cancel, { once: true });
-  const stall = new ProviderError("stalled", `the provider sent nothing for ${options.stallTimeoutMs} ms`);
-  const timer = new StallTimer(options.stallTimeoutMs, () => call.abort(stall));
+  let stall: ProviderError | undefined;
+  const timer = new StallTimer(options.stallTimeoutMs, () => {
+    stall = new ProviderError("stalled", `the provider sent nothing for ${options.stallTimeoutMs} ms`);
+    call.abort(stall);
+  });
   try {
     for await (const event of candidate.provider.stream({ ...request, model: candidate.handle }, { signal: call.signal })) {
       timer.pause();
       yield event;
       timer.resume();
     }
-    if (call.signal.reason === stall) throw stall;
+    if (stall) throw stall;
   } catch (err) {
-    throw call.signal.reason === stall ? stall : err;
+    throw stall ?? err;
   } finally {
     timer.stop();
     options.signal.removeEventListener("abort", cancel);
