@@ -54,6 +54,13 @@ export const envSchema = z.object({
     .default("")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .refine((list) => list.every(isCidr), { error: "expected comma-separated CIDRs or IP addresses" }),
+  /** Comma-separated model handles this deployment offers, listed by ListModels. */
+  CONDUIT_MODELS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+  /** The model of requests that name none (agents created without a model); see modelCatalog. */
+  CONDUIT_DEFAULT_MODEL: z.string().min(1).optional(),
   /** A ScriptedModelSettings in proto JSON: what `conduit/scripted` plays when a request has no script. */
   CONDUIT_SCRIPTED_MODEL_FILE: z.string().min(1).optional(),
 });

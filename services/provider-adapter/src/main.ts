@@ -11,6 +11,7 @@ import { createAzureOpenAIProvider, createOpenAIResponsesProvider } from "./prov
 import { createScriptedProvider } from "./providers/scripted/scripted-provider.js";
 import { SCRIPTED_HANDLE } from "./providers/scripted/script.js";
 import { AddressPolicy } from "./images/address-policy.js";
+import { modelCatalog } from "./configured-models.js";
 import { ProviderRegistry } from "./registry.js";
 import { createServer } from "./server.js";
 
@@ -65,7 +66,11 @@ await runService({
         }),
       );
     }
-    const registry = new ProviderRegistry(available, SCRIPTED_HANDLE);
+    const catalog = modelCatalog(env, available.map((p) => p.name), SCRIPTED_HANDLE);
+    if (providers.length > 0 && catalog.defaultModel === SCRIPTED_HANDLE) {
+      log.warn("providers are configured but the default model is conduit/scripted: set CONDUIT_DEFAULT_MODEL or CONDUIT_MODELS");
+    }
+    const registry = new ProviderRegistry(available, catalog.defaultModel, catalog.listed);
     return {
       server: createServer({
         log,

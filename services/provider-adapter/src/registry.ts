@@ -10,6 +10,8 @@ export class ProviderRegistry {
     providers: readonly ModelProvider[],
     /** The model used when an agent names none. */
     readonly defaultModel: string,
+    /** The deployment's own list of models (CONDUIT_MODELS), shown after the providers' own. */
+    private readonly listed: readonly Model[] = [],
   ) {
     this.byName = new Map(providers.map((p) => [p.name, p]));
   }
@@ -31,10 +33,16 @@ export class ProviderRegistry {
     return { provider, model: parsed.model };
   }
 
+  /** What ListModels shows: each provider's own models, the listed ones, and the default. */
   models(provider?: string): Model[] {
-    return [...this.byName.values()]
-      .filter((p) => provider === undefined || p.name === provider)
-      .flatMap((p) => p.models())
+    const all = [...[...this.byName.values()].flatMap((p) => p.models()), ...this.listed];
+    if (!all.some((m) => m.handle === this.defaultModel)) {
+      const parsed = parseModelHandle(this.defaultModel)!;
+      all.push({ handle: this.defaultModel, provider: parsed.provider, displayName: parsed.model, contextWindow: undefined, isDefault: true, isBuiltin: false, capabilities: [] });
+    }
+    const seen = new Set<string>();
+    return all
+      .filter((m) => (provider === undefined || m.provider === provider) && !seen.has(m.handle) && seen.add(m.handle))
       .map((m) => ({ ...m, isDefault: m.handle === this.defaultModel }));
   }
 }

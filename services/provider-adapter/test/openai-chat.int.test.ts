@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
+import { callStream, callUnary, Status, type ServiceError } from "@conduit/grpc-kit";
 import { FinishReason, Message, MessageRole, type ContentPart } from "@conduit/proto/agent/v1";
 import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
 import { openaiError, startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
@@ -31,6 +31,8 @@ beforeAll(async () => {
     CONDUIT_STALL_TIMEOUT_MS: "1000",
     // The image server above is on loopback, which image fetches refuse unless allowed.
     CONDUIT_IMAGE_FETCH_ALLOW: "127.0.0.1",
+    CONDUIT_MODELS: "openai/gpt-4.1,openai/gpt-4.1-mini",
+    CONDUIT_DEFAULT_MODEL: "openai/gpt-4.1-mini",
   });
   client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
@@ -58,6 +60,22 @@ async function collect(signal?: AbortSignal, onEvent?: (e: CompletionEvent) => v
     return { events, error: error as ServiceError };
   }
 }
+
+describe("the deployment's models", () => {
+  it("lists the configured models with the default marked, and sends requests without a model to the default", async () => {
+    const { models } = await callUnary(client.listModels.bind(client), {}, { metadata: new Metadata() });
+    expect(models.map((m) => [m.handle, m.isDefault])).toEqual([
+      ["conduit/scripted", false],
+      ["openai/gpt-4.1", false],
+      ["openai/gpt-4.1-mini", true],
+    ]);
+    upstream.enqueue("openai-chat", { kind: "fixture", file: "openai-text.chunks.txt" });
+    const { events, error } = await collect(undefined, undefined, StreamCompletionRequest.fromPartial({ ...request, model: "" }));
+    expect(error).toBeUndefined();
+    expect((upstream.requests.at(-1)!.body as { model: string }).model).toBe("gpt-4.1-mini");
+    expect(events.at(-1)?.event).toMatchObject({ $case: "finish", value: { model: "openai/gpt-4.1-mini" } });
+  });
+});
 
 describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
   it("replays a recorded OpenAI stream as normalized events ending with finish", async () => {
