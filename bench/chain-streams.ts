@@ -35,16 +35,29 @@ class DeltaTracker {
 
   constructor(private readonly target: StreamTarget) {}
 
+  /**
+   * One received text: every delta is a word ("12 "), and deltas that reached the adapter
+   * together arrive as one text, each counted with the time the text arrived.
+   */
   take(text: string): string | undefined {
     const at = performance.now();
+    for (const word of text.split(" ")) {
+      if (word === "") continue;
+      const problem = this.takeOne(word, at);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+
+  private takeOne(word: string, at: number): string | undefined {
     const { rec, wire } = this.target;
     this.count += 1;
     rec.deltas += 1;
     if (this.count === this.target.expectedDeltas) rec.onLastDelta?.();
     if (this.count === 1) rec.ttftMs.push(at - this.startedAt);
     if (!wire) return undefined;
-    const id = deltaId(text);
-    if (!(id > this.last)) return `delta "${text}" after ${this.last}: out of order or not written by the wire server`;
+    const id = deltaId(word);
+    if (!(id > this.last)) return `delta "${word}" after ${this.last}: out of order or not written by the wire server`;
     this.last = id;
     // The first delta counts toward TTFT; latency is taken from the paced deltas that follow.
     if (this.count === 1) rec.ttftOverheadMs.push(at - this.startedAt - wire.providerTtftMs(id));

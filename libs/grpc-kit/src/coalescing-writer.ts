@@ -10,7 +10,8 @@ const MAX_QUEUED = 256;
  * Writes a server stream so that items produced together — in one turn of the event loop, as
  * the many events of one network read are — go out folded by `merge` where it can, and items
  * produced while the transport is blocked (a slow reader) wait folded the same way, bounded.
- * An item produced alone goes out alone, one event-loop turn later.
+ * The first item of a turn goes out at once, so a lone item is never delayed; the items after
+ * it in the same turn go out, folded, when the turn ends.
  */
 export class CoalescingWriter<T> {
   private queue: T[] = [];
@@ -26,6 +27,12 @@ export class CoalescingWriter<T> {
 
   /** Queues an item; the promise, when there is one, resolves once the queue has room again. */
   push(item: T): Promise<void> | undefined {
+    if (!this.scheduled && !this.blocked && this.queue.length === 0) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+      if (!this.call.cancelled && !this.call.write(item)) this.block();
+      return undefined;
+    }
     const last = this.queue.length > 0 ? this.queue[this.queue.length - 1]! : undefined;
     const merged = last === undefined ? undefined : this.merge(last, item);
     if (merged === undefined) this.queue.push(item);
@@ -49,14 +56,18 @@ export class CoalescingWriter<T> {
     let i = 0;
     while (i < items.length && !this.call.cancelled) {
       if (!this.call.write(items[i++]!)) {
-        this.blocked = true;
-        this.call.once("drain", this.unblock);
+        this.block();
         break;
       }
     }
     this.queue = this.call.cancelled ? [] : items.slice(i);
     this.waiter?.();
   };
+
+  private block(): void {
+    this.blocked = true;
+    this.call.once("drain", this.unblock);
+  }
 
   private readonly unblock = (): void => {
     this.blocked = false;
