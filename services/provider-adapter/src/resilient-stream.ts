@@ -44,13 +44,18 @@ export async function* resilientStream(
   for (const candidate of candidates) {
     for (let attempt = 1; ; attempt++) {
       let sent = 0;
+      const call = new WatchedCall(options.signal, options.stallTimeoutMs);
       try {
-        for await (const event of watchedStream(candidate, request, options)) {
+        for await (const event of candidate.provider.stream({ ...request, model: candidate.handle }, { signal: call.signal })) {
           sent++;
+          call.pause();
           yield event;
+          call.resume();
         }
+        call.throwIfStalled();
         return;
-      } catch (err) {
+      } catch (thrown) {
+        const err = call.failure(thrown);
         if (!(err instanceof ProviderError)) throw err;
         last = new CandidateFailure(err, candidate, sent === 0);
         if (sent > 0) throw last;
@@ -58,6 +63,8 @@ export async function* resilientStream(
         if (delayMs === undefined) break;
         options.onRetry?.({ handle: candidate.handle, attempt, delayMs, kind: err.kind });
         await sleep(delayMs, undefined, { signal: options.signal });
+      } finally {
+        call.close();
       }
     }
   }
@@ -69,31 +76,47 @@ export async function* resilientStream(
  * caller's cancel or by the stall; a stall ends the call (its HTTP request closes) with
  * `stalled`, whatever the provider threw on being aborted.
  */
-async function* watchedStream(
-  candidate: Candidate,
-  request: StreamCompletionRequest,
-  options: ResilientStreamOptions,
-): AsyncGenerator<CompletionEvent> {
-  const call = new AbortController();
-  const cancel = () => call.abort(options.signal.reason);
-  if (options.signal.aborted) cancel();
-  else options.signal.addEventListener("abort", cancel, { once: true });
-  let stall: ProviderError | undefined;
-  const timer = new StallTimer(options.stallTimeoutMs, () => {
-    stall = new ProviderError("stalled", `the provider sent nothing for ${options.stallTimeoutMs} ms`);
-    call.abort(stall);
-  });
-  try {
-    for await (const event of candidate.provider.stream({ ...request, model: candidate.handle }, { signal: call.signal })) {
-      timer.pause();
-      yield event;
-      timer.resume();
-    }
-    if (stall) throw stall;
-  } catch (err) {
-    throw stall ?? err;
-  } finally {
-    timer.stop();
-    options.signal.removeEventListener("abort", cancel);
+class WatchedCall {
+  private readonly controller = new AbortController();
+  private readonly timer: StallTimer;
+  private stall: ProviderError | undefined;
+  private readonly cancel = () => this.controller.abort(this.caller.reason);
+
+  constructor(
+    private readonly caller: AbortSignal,
+    stallTimeoutMs: number,
+  ) {
+    if (caller.aborted) this.cancel();
+    else caller.addEventListener("abort", this.cancel, { once: true });
+    this.timer = new StallTimer(stallTimeoutMs, () => {
+      this.stall = new ProviderError("stalled", `the provider sent nothing for ${stallTimeoutMs} ms`);
+      this.controller.abort(this.stall);
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  pause(): void {
+    this.timer.pause();
+  }
+
+  resume(): void {
+    this.timer.resume();
+  }
+
+  throwIfStalled(): void {
+    if (this.stall) throw this.stall;
+  }
+
+  /** What the call failed with: the stall, whatever the provider threw on being aborted. */
+  failure(thrown: unknown): unknown {
+    return this.stall ?? thrown;
+  }
+
+  close(): void {
+    this.timer.stop();
+    this.caller.removeEventListener("abort", this.cancel);
   }
 }
