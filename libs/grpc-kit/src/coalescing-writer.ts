@@ -6,16 +6,24 @@ export type Merge<T> = (queued: T, next: T) => T | undefined;
 /** Items waiting for a blocked transport before the source is paused. */
 const MAX_QUEUED = 256;
 
+interface Queued<T> {
+  item: T;
+  /** The event-loop turn it was produced in. */
+  turn: number;
+}
+
 /**
  * Writes a server stream so that items produced together — in one turn of the event loop, as
- * the many events of one network read are — go out folded by `merge` where it can, and items
- * produced while the transport is blocked (a slow reader) wait folded the same way, bounded.
- * The first item of a turn goes out at once, so a lone item is never delayed; the items after
- * it in the same turn go out, folded, when the turn ends.
+ * the many events of one network read are — go out folded by `merge` where it can. The first
+ * item of a turn goes out at once, so a lone item is never delayed; the items after it in the
+ * same turn go out, folded, when the turn ends. Items of different turns are never folded: while
+ * the transport is blocked (a slow reader) they wait as they are, and the source is paused once
+ * MAX_QUEUED wait.
  */
 export class CoalescingWriter<T> {
-  private queue: T[] = [];
-  private scheduled = false;
+  private queue: Queued<T>[] = [];
+  private turn = 0;
+  private turnOpen = false;
   private blocked = false;
   private waiter: (() => void) | undefined;
 
@@ -27,20 +35,19 @@ export class CoalescingWriter<T> {
 
   /** Queues an item; the promise, when there is one, resolves once the queue has room again. */
   push(item: T): Promise<void> | undefined {
-    if (!this.scheduled && !this.blocked && this.queue.length === 0) {
-      this.scheduled = true;
-      setImmediate(this.flush);
-      if (!this.call.cancelled && !this.call.write(item)) this.block();
-      return undefined;
+    const sameTurn = this.turnOpen;
+    if (!sameTurn) {
+      this.turnOpen = true;
+      setImmediate(this.endTurn);
+      if (!this.blocked && this.queue.length === 0) {
+        if (!this.call.cancelled && !this.call.write(item)) this.block();
+        return undefined;
+      }
     }
     const last = this.queue.length > 0 ? this.queue[this.queue.length - 1]! : undefined;
-    const merged = last === undefined ? undefined : this.merge(last, item);
-    if (merged === undefined) this.queue.push(item);
-    else this.queue[this.queue.length - 1] = merged;
-    if (!this.scheduled && !this.blocked) {
-      this.scheduled = true;
-      setImmediate(this.flush);
-    }
+    const merged = sameTurn && last?.turn === this.turn ? this.merge(last.item, item) : undefined;
+    if (merged === undefined) this.queue.push({ item, turn: this.turn });
+    else last!.item = merged;
     return this.queue.length >= MAX_QUEUED ? this.until(() => this.queue.length < MAX_QUEUED) : undefined;
   }
 
@@ -50,19 +57,24 @@ export class CoalescingWriter<T> {
     return this.until(() => this.queue.length === 0);
   }
 
-  private readonly flush = (): void => {
-    this.scheduled = false;
-    const items = this.queue;
+  private readonly endTurn = (): void => {
+    this.turnOpen = false;
+    this.turn++;
+    if (!this.blocked) this.flush();
+  };
+
+  private flush(): void {
+    const entries = this.queue;
     let i = 0;
-    while (i < items.length && !this.call.cancelled) {
-      if (!this.call.write(items[i++]!)) {
+    while (i < entries.length && !this.call.cancelled) {
+      if (!this.call.write(entries[i++]!.item)) {
         this.block();
         break;
       }
     }
-    this.queue = this.call.cancelled ? [] : items.slice(i);
+    this.queue = this.call.cancelled ? [] : entries.slice(i);
     this.waiter?.();
-  };
+  }
 
   private block(): void {
     this.blocked = true;

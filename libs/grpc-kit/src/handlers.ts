@@ -35,8 +35,8 @@ export function unary<Req, Res>(
  * Adapts an `async *` handler to a grpc-js server stream with backpressure: when `write()`
  * returns false the generator is not resumed until the stream drains. A client cancel stops
  * pulling and runs the generator's `finally` blocks. With `merge`, items produced in one
- * event-loop turn or while the reader is behind are folded together (CoalescingWriter), for
- * streams whose items are pieces of something larger.
+ * event-loop turn are folded together (CoalescingWriter), for streams whose items are pieces of
+ * something larger.
  */
 export function serverStream<Req, Res>(
   rt: ServerRuntime,

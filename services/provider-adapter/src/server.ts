@@ -33,7 +33,7 @@ export function createServer(deps: ServerDeps): GrpcHost {
     healthIntervalMs: deps.healthIntervalMs,
   });
   host.serve<ProviderAdapterServiceServer>(ProviderAdapterServiceService, {
-    // Deltas that arrive together (one network read) or queue behind a slow reader travel as one.
+    // Deltas that arrive together (one network read of the provider) travel as one.
     streamCompletion: serverStream(host.runtime, rpc("StreamCompletion"), streamCompletion(deps), { merge: mergeCompletionEvents }),
     listModels: unary(host.runtime, rpc("ListModels"), listModels(deps)),
   });
