@@ -2,6 +2,7 @@ import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type 
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "@conduit/logging";
 import { RunEvent } from "@conduit/proto/agent/v1";
+import { EncodedRunEvent } from "../events/encoded-event.js";
 import { isTerminal, type RunEventLog } from "../runs/event-log.js";
 
 export const RUN_EVENTS_STREAM = "CONDUIT_RUN_EVENTS";
@@ -47,7 +48,7 @@ export class JetStreamEventLog implements RunEventLog {
     this.inFlight.add(publishing);
   }
 
-  async read(runId: string, after: number, signal: AbortSignal): Promise<AsyncIterable<RunEvent>> {
+  async read(runId: string, after: number, signal: AbortSignal): Promise<AsyncIterable<EncodedRunEvent>> {
     const consumer = await this.js.consumers.get(RUN_EVENTS_STREAM, { filter_subjects: eventsSubject(runId), deliver_policy: DeliverPolicy.All });
     // Large batches: a replay of thousands of events is a few round trips, not one per hundred.
     const messages = await consumer.consume({ max_messages: 1000 });
@@ -56,8 +57,9 @@ export class JetStreamEventLog implements RunEventLog {
     return (async function* () {
       try {
         for await (const m of messages) {
-          const event = RunEvent.decode(m.data);
-          if (Number(event.seqId) > after) yield event;
+          // Passed on as logged: a replay of thousands of events is not decoded and encoded again.
+          const event = EncodedRunEvent.of(m.data);
+          if (event.seq > after) yield event;
           if (isTerminal(event)) return;
         }
       } finally {

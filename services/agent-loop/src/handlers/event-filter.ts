@@ -1,6 +1,7 @@
-import { MessagePayloadType, type RunEvent } from "@conduit/proto/agent/v1";
+import { MessagePayloadType } from "@conduit/proto/agent/v1";
+import { payloadCaseOf, type PayloadCase, type StreamedEvent } from "../events/encoded-event.js";
 
-const PAYLOAD_TYPE: Partial<Record<NonNullable<RunEvent["payload"]>["$case"], MessagePayloadType>> = {
+const PAYLOAD_TYPE: Partial<Record<PayloadCase, MessagePayloadType>> = {
   reasoning: MessagePayloadType.MESSAGE_PAYLOAD_TYPE_REASONING,
   hiddenReasoning: MessagePayloadType.MESSAGE_PAYLOAD_TYPE_HIDDEN_REASONING,
   assistant: MessagePayloadType.MESSAGE_PAYLOAD_TYPE_ASSISTANT,
@@ -10,8 +11,10 @@ const PAYLOAD_TYPE: Partial<Record<NonNullable<RunEvent["payload"]>["$case"], Me
 };
 
 /** `include_return_message_types` filters message payloads only; an empty filter shows all. */
-export function visibleTo(event: RunEvent, include: ReadonlySet<MessagePayloadType>): boolean {
-  if (include.size === 0 || !event.payload) return true;
-  const type = PAYLOAD_TYPE[event.payload.$case];
+export function visibleTo(event: StreamedEvent, include: ReadonlySet<MessagePayloadType>): boolean {
+  if (include.size === 0) return true;
+  const payload = payloadCaseOf(event);
+  if (payload === undefined) return true;
+  const type = PAYLOAD_TYPE[payload];
   return type === undefined || include.has(type);
 }

@@ -1,6 +1,7 @@
 import { CallAborted, type CallContext } from "@conduit/grpc-kit";
-import type { RunEvent, SendMessageRequest } from "@conduit/proto/agent/v1";
+import type { SendMessageRequest } from "@conduit/proto/agent/v1";
 import type { CallerAuth } from "../adapters/caller-auth.js";
+import type { StreamedEvent } from "../events/encoded-event.js";
 import type { RunHost } from "../runs/run-host.js";
 import { isEnded } from "../runs/cancel-run.js";
 import type { RunEventLog } from "../runs/event-log.js";
@@ -16,7 +17,7 @@ export interface SendMessageDeps {
 
 /** SendMessage: start (or re-attach to) a run and stream its events until its terminal ones. */
 export function sendMessage(deps: SendMessageDeps) {
-  return async function* (request: SendMessageRequest, ctx: CallContext): AsyncGenerator<RunEvent> {
+  return async function* (request: SendMessageRequest, ctx: CallContext): AsyncGenerator<StreamedEvent> {
     const organizationId = await deps.auth.organizationOf(ctx);
     const req = parseSendMessage(request);
     const attachment = await deps.runs.start(organizationId, req, { signal: ctx.signal });

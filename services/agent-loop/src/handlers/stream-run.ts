@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { CallAborted, parseRequest, type CallContext } from "@conduit/grpc-kit";
-import { MessagePayloadType, type RunEvent, type StreamRunRequest } from "@conduit/proto/agent/v1";
+import { MessagePayloadType, type StreamRunRequest } from "@conduit/proto/agent/v1";
 import type { CallerAuth } from "../adapters/caller-auth.js";
 import type { StoreConnection } from "../adapters/store-client.js";
+import type { StreamedEvent } from "../events/encoded-event.js";
 import type { RunEventLog } from "../runs/event-log.js";
 import { eventsUnavailable, loggedEvents } from "../runs/follow-run.js";
 import type { RunHost } from "../runs/run-host.js";
@@ -21,7 +22,7 @@ const schema = z.looseObject({
  * the owner's memory when the run runs here, else from the event log of background runs.
  */
 export function streamRun(deps: { auth: CallerAuth; store: StoreConnection; runs: RunHost; eventLog: RunEventLog }) {
-  return async function* (request: StreamRunRequest, ctx: CallContext): AsyncGenerator<RunEvent> {
+  return async function* (request: StreamRunRequest, ctx: CallContext): AsyncGenerator<StreamedEvent> {
     const organizationId = await deps.auth.organizationOf(ctx);
     parseRequest(schema, request);
     const after = Number(request.startingAfter);
@@ -37,7 +38,9 @@ export function streamRun(deps: { auth: CallerAuth; store: StoreConnection; runs
       const local = deps.runs.local(run.id);
       const events = local ? local.channel.read(after, reading.signal) : await loggedEvents(deps.eventLog, run, after, reading.signal);
       if (!events) throw eventsUnavailable(run);
-      for await (const event of events) if (visibleTo(event, include)) yield event;
+      // Unfiltered, the events pass through by delegation: one promise per event fewer.
+      if (include.size === 0) yield* events;
+      else for await (const event of events) if (visibleTo(event, include)) yield event;
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
       reading.abort();

@@ -1,13 +1,14 @@
 import { ServiceError, Status } from "@conduit/grpc-kit";
 import { runStatusToJSON, stopReasonToJSON, type Run, type RunEvent } from "@conduit/proto/agent/v1";
 import { isEnded } from "./cancel-run.js";
+import type { StreamedEvent } from "../events/encoded-event.js";
 import type { RunEventLog } from "./event-log.js";
 
 /**
  * A run's events from the event log, after `after`, following it live until its end; undefined
  * when they are not kept (a foreground run, or an expired log).
  */
-export async function loggedEvents(log: RunEventLog, run: Run, after: number, signal: AbortSignal): Promise<AsyncIterable<RunEvent> | undefined> {
+export async function loggedEvents(log: RunEventLog, run: Run, after: number, signal: AbortSignal): Promise<AsyncIterable<StreamedEvent> | undefined> {
   if (!run.background) return undefined;
   // An active background run's first events may still be on their way to the log.
   if (isEnded(run) && (await log.last(run.id, signal)) === undefined) return undefined;
