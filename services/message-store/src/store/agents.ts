@@ -64,6 +64,19 @@ export async function lockAgent(em: EntityManager, org: string, agentId: string)
   return row;
 }
 
+/**
+ * Locks the agent of a run, as `lockAgent` does, in one round trip; returns the agent's id.
+ * NOT_FOUND names the run when the organization has no such run.
+ */
+export async function lockAgentOfRun(em: EntityManager, org: string, runId: string): Promise<string> {
+  const rows: { id: string }[] = await em.query(
+    "SELECT a.id FROM runs r JOIN agents a ON a.id = r.agent_id WHERE r.id = $1 AND r.organization_id = $2 FOR UPDATE OF a",
+    [runId, org],
+  );
+  if (rows.length === 0) throw notFound("run", runId);
+  return rows[0]!.id;
+}
+
 export interface AgentQuery {
   /** Case-insensitive substring of the name; empty means every agent. */
   nameContains: string;

@@ -197,12 +197,9 @@ export async function lockRun(em: EntityManager, org: string, runId: string): Pr
   return row;
 }
 
-/** Replaces a run's usage totals (the caller holds the run's row lock). */
-export async function setRunUsage(em: EntityManager, runId: string, usage: Usage): Promise<void> {
-  await em
-    .createQueryBuilder()
-    .update(RunRow)
-    .set({ usage: usageColumn(usage), updatedAt: () => "now()" })
-    .where("id = :runId", { runId })
-    .execute();
+/** Replaces a run's usage totals (the caller holds the run's row lock); returns its new `updated_at`. */
+export async function setRunUsage(em: EntityManager, runId: string, usage: Usage): Promise<Date> {
+  const updatedAt = new Date();
+  await em.createQueryBuilder().update(RunRow).set({ usage: usageColumn(usage), updatedAt }).where("id = :runId", { runId }).execute();
+  return updatedAt;
 }

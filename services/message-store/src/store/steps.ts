@@ -5,8 +5,8 @@ import { runStatusFromJSON, Usage, type Message, type Run, type Step } from "@co
 import { addStepUsage, isActive } from "../core/run-state.js";
 import { MessageRow, StepRow, type RunRow } from "../db/entities/index.js";
 import { toMessage } from "../mappers/messages.js";
-import { stepColumns, toRun, toStep } from "../mappers/runs.js";
-import { lockAgent } from "./agents.js";
+import { stepColumns, toRun, toStep, usageColumn } from "../mappers/runs.js";
+import { lockAgentOfRun } from "./agents.js";
 import { appendContextIds, writeContextIds } from "./contexts.js";
 import { insertMessages } from "./messages-write.js";
 import { runEnded } from "./run-locks.js";
@@ -38,8 +38,7 @@ const leaseNotHeld = (runId: string, owner: string | null) =>
  * step id: a stored step comes back with its messages and nothing is written.
  */
 export async function commitStep(em: EntityManager, org: string, commit: StepCommit): Promise<CommittedStep> {
-  const { agentId } = await getRun(em, org, commit.step.runId);
-  await lockAgent(em, org, agentId);
+  const agentId = await lockAgentOfRun(em, org, commit.step.runId);
   const run = await lockRun(em, org, commit.step.runId);
   if (!isActive(runStatusFromJSON(run.status))) throw runEnded(run.id);
   if (commit.expectedOwner !== undefined && run.owner !== commit.expectedOwner) throw leaseNotHeld(run.id, run.owner);
@@ -70,15 +69,16 @@ export async function commitStep(em: EntityManager, org: string, commit: StepCom
     commit.messages.map((m) => ({ ...m, agentId, runId: run.id, stepId, conversationId })),
   );
   await insertStep(em, stepRow);
-  await setRunUsage(em, run.id, addStepUsage(Usage.fromJSON(run.usage), commit.step.usage));
+  const usage = addStepUsage(Usage.fromJSON(run.usage), commit.step.usage);
+  const updatedAt = await setRunUsage(em, run.id, usage);
   if (commit.inContextIds) {
     await checkMessagesOfAgent(em, agentId, commit.inContextIds);
     await writeContextIds(em, org, agentId, conversationId, commit.inContextIds);
   } else {
     await appendContextIds(em, org, agentId, conversationId, messages.map((m) => m.id));
   }
-  const after = await em.findOneByOrFail(StepRow, { id: stepId });
-  return { step: toStep(after), messages, run: toRun(await getRun(em, org, run.id)) };
+  // The step and the run as written: reading them back would cost two more round trips.
+  return { step: toStep(stepRow), messages, run: toRun(Object.assign(run, { usage: usageColumn(usage), updatedAt })) };
 }
 
 /** The steps of a run of the organization, by step number. */
