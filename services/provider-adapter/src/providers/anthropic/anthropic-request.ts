@@ -6,6 +6,7 @@ import type {
   Tool,
   ToolChoice as AnthropicToolChoice,
 } from "@anthropic-ai/sdk/resources/messages";
+import { toAnthropicOutputConfig } from "./anthropic-output-format.js";
 import { convertToAnthropicMessages } from "./convert-to-anthropic-messages.js";
 
 /** The API requires `max_tokens`; this is sent when the request sets none (plus the thinking budget). */
@@ -59,6 +60,8 @@ export function toAnthropicRequest(
   const toolChoice = toAnthropicToolChoice(request.toolChoice, request.tools.length > 0 ? request.parallelToolCalls : undefined);
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
   if (thinking !== undefined) body.thinking = thinking;
+  const output = toAnthropicOutputConfig(request.responseFormat);
+  if (output !== undefined) body.output_config = output;
   // SDK 1.12 no longer types `temperature` (deprecated by the API); sent for the models that take it.
   const sampling = request.temperature === undefined ? {} : { temperature: request.temperature };
   return { ...body, ...sampling, ...(request.providerSettings ?? {}), stream: true };
