@@ -7,6 +7,7 @@ import { SortOrder } from "@conduit/proto/store/v1";
 import { encodePageToken } from "../core/page-token.js";
 import { isTerminal } from "../core/run-state.js";
 import { AgentRow, RunRow } from "../db/entities/index.js";
+import { entityOf } from "../db/raw-row.js";
 import { errorColumn, stopReasonColumn, usageColumn } from "../mappers/runs.js";
 import { releaseRunLock, takeRunLock } from "./run-locks.js";
 
@@ -152,9 +153,10 @@ export async function transitionRun(em: EntityManager, t: RunTransition): Promis
     .setParameter("leaseTtlMs", t.owner?.leaseTtlMs ?? 0);
   if (t.expectedOwner !== undefined) update.andWhere("owner = :expectedOwner", { expectedOwner: t.expectedOwner });
   if (t.onlyIfLeaseExpired) update.andWhere("lease_expires_at < now()");
-  const won = ((await update.returning(["id"]).execute()).raw as unknown[]).length > 0;
-  if (won && terminal) await releaseRunLock(em, t.runId);
-  return { won, row: await findRun(em, t.runId) };
+  const [written] = (await update.returning("*").execute()).raw as Record<string, unknown>[];
+  if (written && terminal) await releaseRunLock(em, t.runId);
+  // The winner has the row it wrote; a loser reads the one that beat it.
+  return { won: written !== undefined, row: written ? entityOf(em, RunRow, written) : await findRun(em, t.runId) };
 }
 
 /** Extends the lease while `owner` owns the run and it has not ended; otherwise changes nothing. */
@@ -170,9 +172,10 @@ export async function renewLease(
     .set({ leaseExpiresAt: LEASE_FROM_NOW, updatedAt: () => "now()" })
     .where("id = :runId AND owner = :owner AND status IN (:...active)", { runId, owner, active: ACTIVE_STATUSES })
     .setParameter("leaseTtlMs", ttlMs)
-    .returning(["id"])
+    .returning("*")
     .execute();
-  return { renewed: (result.raw as unknown[]).length > 0, row: await findRun(em, runId) };
+  const [written] = result.raw as Record<string, unknown>[];
+  return { renewed: written !== undefined, row: written ? entityOf(em, RunRow, written) : await findRun(em, runId) };
 }
 
 /** Runs of every organization that have not ended and whose lease expired, oldest expiry first. */
