@@ -1,18 +1,19 @@
 import type { CompletionEvent } from "@conduit/proto/provider/v1";
 
 /**
- * Two consecutive events as one, when nothing is lost: text after unsigned text, reasoning
- * after unsigned reasoning (a signature closes its block), and more arguments of the same tool
- * call. Undefined when they must stay apart.
+ * Folds `next` into `queued` when nothing is lost: text after unsigned text, reasoning after
+ * unsigned reasoning (a signature closes its block), and more arguments of the same tool call.
+ * `queued` is changed in place (it is the writer's own, not yet sent) and returned; undefined
+ * when the two must stay apart.
  */
 export function mergeCompletionEvents(queued: CompletionEvent, next: CompletionEvent): CompletionEvent | undefined {
   const a = queued.event;
   const b = next.event;
-  if (a?.$case === "textDelta" && b?.$case === "textDelta" && a.value.signature === undefined) {
-    return { event: { $case: "textDelta", value: { ...b.value, text: a.value.text + b.value.text } } };
-  }
-  if (a?.$case === "reasoningDelta" && b?.$case === "reasoningDelta" && a.value.signature === undefined) {
-    return { event: { $case: "reasoningDelta", value: { ...b.value, text: a.value.text + b.value.text } } };
+  if ((a?.$case === "textDelta" && b?.$case === "textDelta") || (a?.$case === "reasoningDelta" && b?.$case === "reasoningDelta")) {
+    if (a.value.signature !== undefined) return undefined;
+    a.value.text += b.value.text;
+    if (b.value.signature !== undefined) a.value.signature = b.value.signature;
+    return queued;
   }
   if (
     a?.$case === "toolCallDelta" &&
@@ -22,7 +23,8 @@ export function mergeCompletionEvents(queued: CompletionEvent, next: CompletionE
     b.value.name === undefined &&
     b.value.signature === undefined
   ) {
-    return { event: { $case: "toolCallDelta", value: { ...a.value, argumentsDelta: a.value.argumentsDelta + b.value.argumentsDelta } } };
+    a.value.argumentsDelta += b.value.argumentsDelta;
+    return queued;
   }
   return undefined;
 }
