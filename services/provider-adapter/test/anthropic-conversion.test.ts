@@ -3,7 +3,7 @@ import { Message, MessageRole, ReasoningEffort, ToolReturnStatus, type ContentPa
 import { StreamCompletionRequest } from "@conduit/proto/provider/v1";
 import {
   convertToAnthropicMessages,
-  sanitizeToolCallId,
+  toolUseId,
   toolInputOf,
 } from "../src/providers/anthropic/convert-to-anthropic-messages.js";
 import { toAnthropicRequest, toAnthropicThinking, toAnthropicToolChoice } from "../src/providers/anthropic/anthropic-request.js";
@@ -143,9 +143,11 @@ describe("convertToAnthropicMessages", () => {
   });
 
   it("sanitises tool-call ids and parses tool input, `{}` when empty, invalid or not an object", () => {
-    expect(sanitizeToolCallId("toolu_01-AbC")).toBe("toolu_01-AbC");
-    expect(sanitizeToolCallId("call:1/2.3 é")).toBe("call_1_2_3__");
-    expect(sanitizeToolCallId("")).toBe("_");
+    expect(toolUseId("toolu_01-AbC")).toBe("toolu_01-AbC");
+    expect(toolUseId("call:1/2.3 é")).toBe("call_1_2_3__");
+    expect(toolUseId("")).toBe("call");
+    expect(toolUseId(`toolu_${"x".repeat(70)}`)).toMatch(/^toolu_x+_[a-zA-Z0-9]{12}$/);
+    expect(toolUseId(`toolu_${"x".repeat(70)}`)).toHaveLength(64);
     expect(toolInputOf('{"a":[1]}')).toEqual({ a: [1] });
     expect(toolInputOf("")).toEqual({});
     expect(toolInputOf("{not json")).toEqual({});

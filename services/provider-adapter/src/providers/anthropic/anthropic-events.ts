@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CompletionEvent, CompletionUsage } from "@conduit/proto/provider/v1";
 import { ProviderError } from "../../core/provider-error.js";
+import { parseTypedEvent, type TypedEvent } from "../typed-event.js";
 import { classifyErrorType } from "./classify-anthropic-error.js";
 import { mapAnthropicStopReason } from "./map-anthropic-stop-reason.js";
 
@@ -57,11 +58,9 @@ const eventSchemas = {
   }),
 } as const;
 
-type EventSchemas = typeof eventSchemas;
-type KnownEvent = { [K in keyof EventSchemas]: z.infer<EventSchemas[K]> }[keyof EventSchemas];
 
 /** One streamed event, as far as the adapter reads it; an event of an unknown type is kept as is. */
-export type AnthropicStreamEvent = KnownEvent | { type: "unknown"; raw: unknown };
+export type AnthropicStreamEvent = TypedEvent<typeof eventSchemas>;
 
 type AnthropicUsage = z.infer<typeof usageSchema>;
 
@@ -82,18 +81,7 @@ export function newAnthropicStreamState(): AnthropicStreamState {
 
 /** Validates an event the SDK parsed; a known event of the wrong shape is a malformed response. */
 export function parseAnthropicEvent(raw: unknown): AnthropicStreamEvent {
-  const type = typeof raw === "object" && raw !== null && "type" in raw ? raw.type : undefined;
-  if (typeof type !== "string") {
-    throw new ProviderError("malformed", "the provider sent an event without a type");
-  }
-  if (!Object.hasOwn(eventSchemas, type)) return { type: "unknown", raw };
-  const parsed = eventSchemas[type as keyof EventSchemas].safeParse(raw);
-  if (!parsed.success) {
-    throw new ProviderError("malformed", `the provider sent a ${type} event of an unexpected shape: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
+  return parseTypedEvent(eventSchemas, raw);
 }
 
 /**

@@ -14,6 +14,7 @@ import type {
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
 import { parseModelHandle } from "../../core/model-provider.js";
+import { sanitizeToolCallId } from "../tool-call-id.js";
 
 /** One Messages API turn; only user and assistant turns are built. */
 export interface AnthropicTurn {
@@ -84,10 +85,8 @@ export function convertToAnthropicMessages(
   return { system: systemTexts.length === 0 ? undefined : systemTexts.join("\n\n"), messages: turns };
 }
 
-/** A tool-call id as the API accepts it: `^[a-zA-Z0-9_-]+$`. */
-export function sanitizeToolCallId(id: string): string {
-  return id === "" ? "_" : id.replace(/[^a-zA-Z0-9_-]/g, "_");
-}
+/** A tool-call id as the API accepts it: at most 64 of `[a-zA-Z0-9_-]`. */
+export const toolUseId = (id: string) => sanitizeToolCallId(id, 64);
 
 /** The input object of a call: `{}` when the arguments are empty, invalid JSON or not an object. */
 export function toolInputOf(argumentsJson: string): Record<string, unknown> {
@@ -152,7 +151,7 @@ function assistantBlocks(message: Message, provider: string): ContentBlockParam[
     }
   }
   for (const call of message.toolCalls) {
-    blocks.push({ type: "tool_use", id: sanitizeToolCallId(call.id), name: call.name, input: toolInputOf(call.argumentsJson) });
+    blocks.push({ type: "tool_use", id: toolUseId(call.id), name: call.name, input: toolInputOf(call.argumentsJson) });
   }
   return blocks;
 }
@@ -161,13 +160,13 @@ function toolResultBlocks(message: Message): ToolResultBlockParam[] {
   if (message.toolReturns.length > 0) return message.toolReturns.map(toolResult);
   // A tool message without returns answers the one call it names.
   if (message.toolCallId === undefined) return [];
-  return [{ type: "tool_result", tool_use_id: sanitizeToolCallId(message.toolCallId), ...resultContent(message.content) }];
+  return [{ type: "tool_result", tool_use_id: toolUseId(message.toolCallId), ...resultContent(message.content) }];
 }
 
 function toolResult(ret: ToolReturn): ToolResultBlockParam {
   return {
     type: "tool_result",
-    tool_use_id: sanitizeToolCallId(ret.toolCallId),
+    tool_use_id: toolUseId(ret.toolCallId),
     ...resultContent(ret.parts),
     ...(ret.status === ToolReturnStatus.TOOL_RETURN_STATUS_SUCCESS ? {} : { is_error: true }),
   };

@@ -12,6 +12,7 @@ import type {
   ChatCompletionUserMessageParam,
 } from "openai/resources/chat/completions";
 import { sanitizeToolCallId } from "../tool-call-id.js";
+import { imageUrlOf } from "../image-url.js";
 
 /**
  * The Conduit conversation (and system prompt) as Chat Completions messages.
@@ -66,18 +67,11 @@ function userPart(part: ContentPart): ChatCompletionContentPart[] {
   const p = part.part;
   if (p?.$case === "text") return [{ type: "text", text: p.value.text }];
   if (p?.$case === "image") {
-    const url = imageUrl(p.value);
+    const url = imageUrlOf(p.value);
     return url === undefined ? [] : [{ type: "image_url", image_url: { url } }];
   }
   // Reasoning parts never appear in user messages; nothing to send if they do.
   return [];
-}
-
-function imageUrl(image: ImageContent): string | undefined {
-  const source = image.source;
-  if (source?.$case === "url") return source.value;
-  if (source?.$case === "base64") return `data:${source.value.mediaType};base64,${Buffer.from(source.value.data).toString("base64")}`;
-  return undefined;
 }
 
 function assistantMessage(message: Message): ChatCompletionAssistantMessageParam | undefined {

@@ -1,8 +1,6 @@
-import { createHash } from "node:crypto";
 import {
   MessageRole,
   type ContentPart,
-  type ImageContent,
   type Message,
   type ToolReturn,
 } from "@conduit/proto/agent/v1";
@@ -12,9 +10,10 @@ import type {
   ResponseInputMessageContentList,
 } from "openai/resources/responses/responses";
 import { parseModelHandle } from "../../core/model-provider.js";
+import { imageUrlOf } from "../image-url.js";
+import { sanitizeToolCallId } from "../tool-call-id.js";
 
 /** The longest call id the API takes. */
-const MAX_CALL_ID_LENGTH = 64;
 
 export interface OpenAIResponsesInput {
   /** The system prompt; unset when empty. */
@@ -70,33 +69,18 @@ export function convertToOpenAIResponsesInput(
   return { instructions: system === undefined || system === "" ? undefined : system, input };
 }
 
-/**
- * A call id as the API takes it: `[a-zA-Z0-9_-]`, at most 64 characters. A longer id keeps its
- * start and gets a hash of the whole, so distinct ids stay distinct.
- */
-export function sanitizeCallId(id: string): string {
-  const clean = id === "" ? "call" : id.replace(/[^a-zA-Z0-9_-]/g, "_");
-  if (clean.length <= MAX_CALL_ID_LENGTH) return clean;
-  const hash = createHash("sha256").update(id).digest("hex").slice(0, 16);
-  return `${clean.slice(0, MAX_CALL_ID_LENGTH - hash.length - 1)}_${hash}`;
-}
+/** A call id as the API takes it: at most 64 of `[a-zA-Z0-9_-]`, the same in a call and its output. */
+export const sanitizeCallId = (id: string) => sanitizeToolCallId(id, 64);
 
 function userPart(part: ContentPart): ResponseInputMessageContentList {
   const p = part.part;
   if (p?.$case === "text") return p.value.text === "" ? [] : [{ type: "input_text", text: p.value.text }];
   if (p?.$case === "image") {
-    const url = imageUrl(p.value);
+    const url = imageUrlOf(p.value);
     return url === undefined ? [] : [{ type: "input_image", image_url: url, detail: "auto" }];
   }
   // Reasoning parts never appear in user messages; nothing to send if they do.
   return [];
-}
-
-function imageUrl(image: ImageContent): string | undefined {
-  const source = image.source;
-  if (source?.$case === "url") return source.value;
-  if (source?.$case === "base64") return `data:${source.value.mediaType};base64,${Buffer.from(source.value.data).toString("base64")}`;
-  return undefined;
 }
 
 function assistantItems(message: Message, provider: string): ResponseInputItem[] {
@@ -141,7 +125,7 @@ function outputOf(parts: readonly ContentPart[]): string | ResponseFunctionCallO
   for (const { part } of parts) {
     if (part?.$case === "text" && part.value.text !== "") items.push({ type: "input_text", text: part.value.text });
     else if (part?.$case === "image") {
-      const url = imageUrl(part.value);
+      const url = imageUrlOf(part.value);
       if (url !== undefined) items.push({ type: "input_image", image_url: url, detail: "auto" });
     }
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ProviderError } from "../../core/provider-error.js";
+import { parseTypedEvent, type TypedEvent } from "../typed-event.js";
 
 // Permissive: the API adds fields, item types and event types over time (`obfuscation`,
 // `content_filters` on Azure, new tools, …); only the fields the adapter reads are checked.
@@ -60,25 +60,14 @@ export const eventSchemas = {
   error: z.looseObject({ type: z.literal("error"), code: z.string().nullish(), message: z.string().nullish() }),
 } as const;
 
-type EventSchemas = typeof eventSchemas;
-type KnownEvent = { [K in keyof EventSchemas]: z.infer<EventSchemas[K]> }[keyof EventSchemas];
 
 /** One streamed event, as far as the adapter reads it; an event of another type is kept as is. */
-export type OpenAIResponsesEvent = KnownEvent | { type: "unknown"; raw: unknown };
+export type OpenAIResponsesEvent = TypedEvent<typeof eventSchemas>;
 export type OutputItem = z.infer<typeof itemSchema>;
 export type ResponsesUsage = z.infer<typeof usageSchema>;
 export type ResponseSnapshot = z.infer<typeof responseSchema>;
 
 /** Validates an event the SDK parsed; a known event of the wrong shape is a malformed response. */
 export function parseOpenAIResponsesEvent(raw: unknown): OpenAIResponsesEvent {
-  const type = typeof raw === "object" && raw !== null && "type" in raw ? raw.type : undefined;
-  if (typeof type !== "string") throw new ProviderError("malformed", "the provider sent an event without a type");
-  if (!Object.hasOwn(eventSchemas, type)) return { type: "unknown", raw };
-  const parsed = eventSchemas[type as keyof EventSchemas].safeParse(raw);
-  if (!parsed.success) {
-    throw new ProviderError("malformed", `the provider sent a ${type} event of an unexpected shape: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
+  return parseTypedEvent(eventSchemas, raw);
 }
