@@ -48,8 +48,12 @@ export function serverStream<Req, Res>(
   return (call: ServerWritableStream<Req, Res>) => {
     const { ctx, close } = openCallContext(call, method, rt);
     activeStreams.inc();
-    const source = handler(call.request, ctx);
-    const run = merge ? () => pumpCoalesced(call, source, ctx.signal, merge) : () => pump(call, source, ctx.signal);
+    // The handler is called inside the call's span and promise chain, so that even a synchronous
+    // throw ends the call with a status.
+    const run = async () => {
+      const source = handler(call.request, ctx);
+      return merge ? pumpCoalesced(call, source, ctx.signal, merge) : pump(call, source, ctx.signal);
+    };
     traced(call.metadata, method, run).then(
       () => {
         if (!call.cancelled) call.end();

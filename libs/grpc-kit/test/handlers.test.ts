@@ -90,6 +90,18 @@ describe("serverStream", () => {
     expect(got).toEqual([...Array(500).keys()]);
   });
 
+  it("ends with the status of a handler that throws before it returns a stream", async () => {
+    const { client } = await start(() => {
+      throw new ServiceError(Status.INVALID_ARGUMENT, "INVALID_ARGUMENT", "count: must be positive", { metadata: { field: "count" } });
+    });
+    const err = await (async () => {
+      for await (const _ of stream(client, {})) {
+        // nothing arrives
+      }
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: Status.INVALID_ARGUMENT, metadata: { field: "count" } });
+  });
+
   it("ends with the ServiceError's status after the items already sent", async () => {
     const { client } = await start(async function* () {
       yield { n: 1 };
