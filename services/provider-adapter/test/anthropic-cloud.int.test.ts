@@ -1,59 +1,27 @@
 import { performance } from "node:perf_hooks";
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
-import { FinishReason, Message, MessageRole } from "@conduit/proto/agent/v1";
-import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { bedrockError, bedrockException, startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
+import { describe, expect, it } from "vitest";
+import { Status } from "@conduit/grpc-kit";
+import { FinishReason } from "@conduit/proto/agent/v1";
+import { bedrockError, bedrockException } from "@conduit/testing";
+import { useAdapter, type StreamCall } from "./support/adapter-service.js";
+import { startWithText } from "./support/anthropic-wire.js";
+import { providerEnv } from "./support/provider-env.js";
+import { userRequest } from "./support/requests.js";
 
-let upstream: ProviderServer;
-let adapter: RunningService;
-let client: InstanceType<typeof ProviderAdapterServiceClient>;
-
-beforeAll(async () => {
-  upstream = await startProviderServer();
-  // One call per model: these tests check how each failure is classified, not retries.
-  adapter = await startService("provider-adapter", {
-    CONDUIT_PORT: "0",
-    AWS_REGION: "us-west-2",
-    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    BEDROCK_BASE_URL: upstream.url,
-    ANTHROPIC_VERTEX_PROJECT_ID: "conduit-test",
-    CLOUD_ML_REGION: "us-east5",
-    ANTHROPIC_VERTEX_BASE_URL: `${upstream.url}/v1`,
-    ANTHROPIC_VERTEX_ACCESS_TOKEN: "ya29.test-token",
-    CONDUIT_RETRY_MAX_ATTEMPTS: "1",
-  });
-  client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
-});
-afterAll(async () => {
-  client?.close();
-  await adapter?.stop();
-  await upstream?.close();
-});
+// One call per model: these tests check how each failure is classified, not retries.
+const adapter = useAdapter(({ url }) => ({
+  ...providerEnv.bedrock(url),
+  ANTHROPIC_VERTEX_PROJECT_ID: "conduit-test",
+  CLOUD_ML_REGION: "us-east5",
+  ANTHROPIC_VERTEX_BASE_URL: `${url}/v1`,
+  ANTHROPIC_VERTEX_ACCESS_TOKEN: "ya29.test-token",
+  CONDUIT_RETRY_MAX_ATTEMPTS: "1",
+}));
+const { upstream } = adapter;
 
 const MODEL_ID = "anthropic.claude-sonnet-4-20250514-v1:0";
 
-const requestFor = (model: string) =>
-  StreamCompletionRequest.fromPartial({
-    model,
-    messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "hi" } } }] })],
-  });
-
-async function collect(model = `bedrock/${MODEL_ID}`, signal?: AbortSignal, onEvent?: () => void) {
-  const events: CompletionEvent[] = [];
-  try {
-    const call = callStream(client.streamCompletion.bind(client), requestFor(model), { metadata: new Metadata(), ...(signal ? { signal } : {}) });
-    for await (const e of call) {
-      events.push(e);
-      onEvent?.();
-    }
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error: error as ServiceError };
-  }
-}
+const collect = (model = `bedrock/${MODEL_ID}`, call?: StreamCall) => adapter.collect(userRequest(model, "hi"), call);
 
 describe("StreamCompletion through the Bedrock adapter, over gRPC", () => {
   it("replays recorded thinking with its signature, then text, usage and finish, over a signed request", async () => {
@@ -89,18 +57,17 @@ describe("StreamCompletion through the Bedrock adapter, over gRPC", () => {
   it("closes the upstream connection when the caller cancels mid-stream", async () => {
     upstream.enqueue("bedrock", {
       kind: "stream",
-      chunks: [
-        { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } },
-        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
-        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hel" } },
-      ],
+      chunks: startWithText("Hel"),
       then: "stall",
     });
     const controller = new AbortController();
     let cancelledAt = 0;
-    const { events, error } = await collect(undefined, controller.signal, () => {
-      cancelledAt = performance.now();
-      controller.abort();
+    const { events, error } = await collect(undefined, {
+      signal: controller.signal,
+      onEvent: () => {
+        cancelledAt = performance.now();
+        controller.abort();
+      },
     });
     expect(events.map((e) => e.event?.$case)).toEqual(["textDelta"]);
     expect(error).toMatchObject({ code: Status.CANCELLED });

@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Message, MessageRole, ReasoningEffort, ToolReturnStatus, type ContentPart } from "@conduit/proto/agent/v1";
 import { StreamCompletionRequest } from "@conduit/proto/provider/v1";
-import {
-  convertToAnthropicMessages,
-  toolUseId,
-  toolInputOf,
-} from "../src/providers/anthropic/convert-to-anthropic-messages.js";
+import { convertToAnthropicMessages, toolUseId } from "../src/providers/anthropic/convert-to-anthropic-messages.js";
+import { argumentsObjectOf } from "../src/providers/message-content.js";
 import { toAnthropicRequest, toAnthropicThinking, toAnthropicToolChoice } from "../src/providers/anthropic/anthropic-request.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
@@ -148,11 +145,11 @@ describe("convertToAnthropicMessages", () => {
     expect(toolUseId("")).toBe("call");
     expect(toolUseId(`toolu_${"x".repeat(70)}`)).toMatch(/^toolu_x+_[a-zA-Z0-9]{12}$/);
     expect(toolUseId(`toolu_${"x".repeat(70)}`)).toHaveLength(64);
-    expect(toolInputOf('{"a":[1]}')).toEqual({ a: [1] });
-    expect(toolInputOf("")).toEqual({});
-    expect(toolInputOf("{not json")).toEqual({});
-    expect(toolInputOf("[1,2]")).toEqual({});
-    expect(toolInputOf("null")).toEqual({});
+    expect(argumentsObjectOf('{"a":[1]}')).toEqual({ a: [1] });
+    expect(argumentsObjectOf("")).toEqual({});
+    expect(argumentsObjectOf("{not json")).toEqual({});
+    expect(argumentsObjectOf("[1,2]")).toEqual({});
+    expect(argumentsObjectOf("null")).toEqual({});
   });
 });
 

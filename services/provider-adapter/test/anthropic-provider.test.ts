@@ -1,35 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Message, MessageRole } from "@conduit/proto/agent/v1";
-import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { anthropicError, listFixtures, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { describe, expect, it } from "vitest";
+import { anthropicError, listFixtures } from "@conduit/testing";
 import { ProviderError } from "../src/core/provider-error.js";
 import { createAnthropicProvider } from "../src/providers/anthropic/anthropic-provider.js";
-import { collectEvents, failureOf, normalize } from "./support/provider-events.js";
+import { messageStart, startWithText, textDelta } from "./support/anthropic-wire.js";
+import { expectCancelBeforeResponse, expectCancelMidStream } from "./support/provider-cancel.js";
+import { callsOf, eventsUntilFailure, expectOneFinishLast, expectToolCallArgumentsJson, normalize } from "./support/provider-events.js";
+import { closedServerUrl, useProviderServer } from "./support/provider-server.js";
+import { userRequest } from "./support/requests.js";
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useProviderServer();
 
 function provider() {
   return createAnthropicProvider({ apiKey: "test", baseURL: server.url });
 }
 
-const request = StreamCompletionRequest.fromPartial({
-  model: "anthropic/claude-sonnet-5-5",
-  messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "Hi" } } }] })],
-});
+const request = userRequest("anthropic/claude-sonnet-5-5", "Hi");
 
-function collect(signal?: AbortSignal): Promise<CompletionEvent[]> {
-  return collectEvents(provider(), request, signal);
-}
-
-async function failure(): Promise<ProviderError> {
-  return failureOf(collect());
-}
+const { collect, failure, eventsThenFailure } = callsOf(provider, request);
 
 describe("anthropic provider: recorded streams through the real SDK", () => {
   const fixtures = listFixtures("anthropic-messages");
@@ -45,14 +32,10 @@ describe("anthropic provider: recorded streams through the real SDK", () => {
     expect(normalized).toMatchSnapshot();
 
     // Exactly one finish, last; exactly one usage (Anthropic always reports it), just before it.
-    expect(events.filter((e) => e.event?.$case === "finish")).toHaveLength(1);
-    expect(events.at(-1)?.event?.$case).toBe("finish");
+    expectOneFinishLast(events);
     expect(events.filter((e) => e.event?.$case === "usage")).toHaveLength(1);
     expect(events.at(-2)?.event?.$case).toBe("usage");
-    // Every tool call's assembled arguments are JSON.
-    for (const call of normalized.filter((e) => e.type === "tool_call")) {
-      expect(() => JSON.parse(String(call.arguments))).not.toThrow();
-    }
+    expectToolCallArgumentsJson(normalized);
   });
 
   it("assembles thinking with its signature, then the answer", async () => {
@@ -134,9 +117,6 @@ describe("anthropic provider: recorded streams through the real SDK", () => {
 });
 
 describe("anthropic provider: error matrix", () => {
-  const start = { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } };
-  const textStart = { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } };
-  const text = (t: string) => ({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: t } });
 
   it("429 with retry-after → rate_limit with the delay", async () => {
     server.enqueue("anthropic-messages", {
@@ -187,15 +167,9 @@ describe("anthropic provider: error matrix", () => {
   it("an overloaded_error inside a 200 stream → unavailable, after the deltas before it", async () => {
     server.enqueue("anthropic-messages", {
       kind: "stream",
-      chunks: [start, textStart, text("Hel"), anthropicError("overloaded_error", "Overloaded")],
+      chunks: [...startWithText("Hel"), anthropicError("overloaded_error", "Overloaded")],
     });
-    const seen: CompletionEvent[] = [];
-    const error = await (async () => {
-      for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("unavailable");
     expect((error as ProviderError).message).toBe("Overloaded");
@@ -203,60 +177,47 @@ describe("anthropic provider: error matrix", () => {
   });
 
   it("a rate_limit_error inside a 200 stream → rate_limit", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, anthropicError("rate_limit_error", "slow down")] });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [messageStart, anthropicError("rate_limit_error", "slow down")] });
     expect((await failure()).kind).toBe("rate_limit");
   });
 
   // The connection drops mid-body: undici fails the read with `TypeError: terminated`.
   it("a truncated stream → malformed", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel"), text("lo")], then: "truncate" });
-    const seen: CompletionEvent[] = [];
-    const error = await (async () => {
-      for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [...startWithText("Hel"), textDelta("lo")], then: "truncate" });
+    const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("malformed");
     expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta", "textDelta"]);
   });
 
   it("a stream that ends cleanly but without message_stop → malformed", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel")] });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: startWithText("Hel") });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("garbage bytes (invalid JSON in a named event) → malformed", async () => {
     server.enqueue("anthropic-messages", {
       kind: "stream",
-      chunks: [start, textStart, text("Hel")],
+      chunks: startWithText("Hel"),
       then: { garbage: "event: content_block_delta\ndata: {not json\n\n" },
     });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("garbage bytes outside SSE framing → malformed", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel")], then: { garbage: "\u0000\u0001\u00ffgarbage\r\n" } });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: startWithText("Hel"), then: { garbage: "\u0000\u0001\u00ffgarbage\r\n" } });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("an event of the wrong shape → malformed", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, { type: "content_block_delta", index: "zero", delta: { type: "text_delta", text: 1 } }] });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [messageStart, { type: "content_block_delta", index: "zero", delta: { type: "text_delta", text: 1 } }] });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("an unreachable server → unavailable", async () => {
-    const closed = await startProviderServer();
-    const url = closed.url;
-    await closed.close();
+    const url = await closedServerUrl();
     const p = createAnthropicProvider({ apiKey: "test", baseURL: url });
-    const error = await (async () => {
-      for await (const _ of p.stream(request, { signal: new AbortController().signal })) void _;
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { error } = await eventsUntilFailure(p, request);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("unavailable");
   });
@@ -266,36 +227,14 @@ describe("anthropic provider: cancel", () => {
   it("aborting the signal mid-stream closes the HTTP request and rethrows the abort reason", async () => {
     server.enqueue("anthropic-messages", {
       kind: "stream",
-      chunks: [
-        { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } },
-        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
-        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "first" } },
-      ],
+      chunks: startWithText("first"),
       then: "stall",
     });
-    const controller = new AbortController();
-    const reason = new Error("cancelled by the test");
-    const seen: string[] = [];
-    const consumed = (async () => {
-      for await (const { event } of provider().stream(request, { signal: controller.signal })) {
-        if (event?.$case === "textDelta") seen.push(event.value.text);
-        controller.abort(reason);
-      }
-    })();
-    await expect(consumed).rejects.toBe(reason);
+    const seen = await expectCancelMidStream(server, provider(), request);
     expect(seen).toEqual(["first"]);
-    const recorded = server.requests.at(-1)!;
-    await server.closed(recorded);
-    expect(recorded.closedBy).toBe("client");
   });
 
   it("an abort before the response arrives rethrows the abort reason, not a ProviderError", async () => {
-    // Nothing is queued: the SDK must not even reach the server.
-    const before = server.requests.length;
-    const controller = new AbortController();
-    const reason = new Error("cancelled early");
-    controller.abort(reason);
-    await expect(collect(controller.signal)).rejects.toBe(reason);
-    expect(server.requests.length).toBe(before);
+    await expectCancelBeforeResponse(server, collect);
   });
 });

@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Message, MessageRole, type ContentPart } from "@conduit/proto/agent/v1";
-import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { anthropicError, bedrockError, bedrockException, listFixtures, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { StreamCompletionRequest } from "@conduit/proto/provider/v1";
+import { anthropicError, bedrockError, bedrockException, listFixtures } from "@conduit/testing";
 import { ProviderError } from "../src/core/provider-error.js";
 import { createAnthropicProvider } from "../src/providers/anthropic/anthropic-provider.js";
 import { createBedrockProvider } from "../src/providers/anthropic-cloud/bedrock-provider.js";
-import { collectEvents, failureOf, normalize } from "./support/provider-events.js";
+import { messageStart, startWithText, textDelta } from "./support/anthropic-wire.js";
+import { expectCancelMidStream } from "./support/provider-cancel.js";
+import { callsOf, collectEvents, failureOf, normalize } from "./support/provider-events.js";
+import { closedServerUrl, useProviderServer } from "./support/provider-server.js";
+import { userMessage, userRequest } from "./support/requests.js";
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useProviderServer();
 
 const MODEL_ID = "anthropic.claude-sonnet-4-20250514-v1:0";
 
@@ -29,29 +27,10 @@ function provider(keys: { sessionToken?: string } = {}) {
 
 const textPart = (t: string): ContentPart => ({ part: { $case: "text", value: { text: t } } });
 const signedReasoning = (t: string, signature: string): ContentPart => ({ part: { $case: "reasoning", value: { text: t, signature, isNative: true } } });
-const user = (t: string) => Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [textPart(t)] });
 
-const request = StreamCompletionRequest.fromPartial({ model: `bedrock/${MODEL_ID}`, messages: [user("Hi")] });
+const request = userRequest(`bedrock/${MODEL_ID}`, "Hi");
 
-function collect(signal?: AbortSignal): Promise<CompletionEvent[]> {
-  return collectEvents(provider(), request, signal);
-}
-
-async function failure(): Promise<ProviderError> {
-  return failureOf(collect());
-}
-
-/** The events until the call failed, and its failure. */
-async function eventsThenFailure(): Promise<{ seen: CompletionEvent[]; error: unknown }> {
-  const seen: CompletionEvent[] = [];
-  const error = await (async () => {
-    for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-  })().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  return { seen, error };
-}
+const { collect, failure, eventsThenFailure } = callsOf(provider, request);
 
 describe("bedrock provider: recorded Anthropic streams in event-stream framing, through the real SDK", () => {
   const fixtures = listFixtures("bedrock");
@@ -110,7 +89,7 @@ describe("bedrock provider: recorded Anthropic streams in event-stream framing, 
         textPart("Answer."),
       ],
     });
-    const followUp = StreamCompletionRequest.fromPartial({ model: `bedrock/${MODEL_ID}`, messages: [user("Hi"), assistant, user("And?")] });
+    const followUp = StreamCompletionRequest.fromPartial({ model: `bedrock/${MODEL_ID}`, messages: [userMessage("Hi"), assistant, userMessage("And?")] });
 
     server.enqueue("bedrock", { kind: "fixture", file: "anthropic-text.chunks.txt" });
     await collectEvents(provider(), followUp);
@@ -134,9 +113,6 @@ describe("bedrock provider: recorded Anthropic streams in event-stream framing, 
 });
 
 describe("bedrock provider: error matrix", () => {
-  const start = { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } };
-  const textStart = { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } };
-  const text = (t: string) => ({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: t } });
 
   it("429 ThrottlingException → rate_limit with Bedrock's message", async () => {
     server.enqueue("bedrock", bedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again."));
@@ -206,14 +182,14 @@ describe("bedrock provider: error matrix", () => {
   });
 
   it("a throttlingException inside the 200 stream → rate_limit", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, bedrockException("throttlingException", "Too many tokens, please wait before trying again.")] });
+    server.enqueue("bedrock", { kind: "stream", chunks: [messageStart, bedrockException("throttlingException", "Too many tokens, please wait before trying again.")] });
     const error = await failure();
     expect(error.kind).toBe("rate_limit");
     expect(error.message).toBe("Too many tokens, please wait before trying again.");
   });
 
   it("a modelStreamErrorException after deltas → unavailable, after the deltas before it", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, textStart, text("Hel"), bedrockException("modelStreamErrorException", "The model stream failed.")] });
+    server.enqueue("bedrock", { kind: "stream", chunks: [...startWithText("Hel"), bedrockException("modelStreamErrorException", "The model stream failed.")] });
     const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("unavailable");
@@ -221,7 +197,7 @@ describe("bedrock provider: error matrix", () => {
   });
 
   it("an internalServerException inside the stream → unavailable", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, bedrockException("internalServerException", "Internal error")] });
+    server.enqueue("bedrock", { kind: "stream", chunks: [messageStart, bedrockException("internalServerException", "Internal error")] });
     expect((await failure()).kind).toBe("unavailable");
   });
 
@@ -231,14 +207,14 @@ describe("bedrock provider: error matrix", () => {
   });
 
   it("an Anthropic overloaded_error relayed in a chunk → unavailable", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, anthropicError("overloaded_error", "Overloaded")] });
+    server.enqueue("bedrock", { kind: "stream", chunks: [messageStart, anthropicError("overloaded_error", "Overloaded")] });
     const error = await failure();
     expect(error.kind).toBe("unavailable");
     expect(error.message).toBe("Overloaded");
   });
 
   it("a truncated stream → malformed, after the deltas before it", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, textStart, text("Hel"), text("lo")], then: "truncate" });
+    server.enqueue("bedrock", { kind: "stream", chunks: [...startWithText("Hel"), textDelta("lo")], then: "truncate" });
     const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("malformed");
@@ -246,29 +222,27 @@ describe("bedrock provider: error matrix", () => {
   });
 
   it("a stream that ends cleanly but without message_stop → malformed", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, textStart, text("Hel")] });
+    server.enqueue("bedrock", { kind: "stream", chunks: startWithText("Hel") });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("garbage bytes instead of an event-stream message → malformed", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, textStart, text("Hel")], then: { garbage: "\u0000\u0001\u00ffgarbage\r\n" } });
+    server.enqueue("bedrock", { kind: "stream", chunks: startWithText("Hel"), then: { garbage: "\u0000\u0001\u00ffgarbage\r\n" } });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("a chunk whose bytes are not JSON → malformed", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, '{"type":"content_block_delta",'] });
+    server.enqueue("bedrock", { kind: "stream", chunks: [messageStart, '{"type":"content_block_delta",'] });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("an event of the wrong shape → malformed", async () => {
-    server.enqueue("bedrock", { kind: "stream", chunks: [start, { type: "content_block_delta", index: "zero", delta: { type: "text_delta", text: 1 } }] });
+    server.enqueue("bedrock", { kind: "stream", chunks: [messageStart, { type: "content_block_delta", index: "zero", delta: { type: "text_delta", text: 1 } }] });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("an unreachable endpoint → unavailable", async () => {
-    const closed = await startProviderServer();
-    const url = closed.url;
-    await closed.close();
+    const url = await closedServerUrl();
     const p = createBedrockProvider({ region: "us-east-1", accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", baseURL: url });
     const error = await failureOf(collectEvents(p, request));
     expect(error.kind).toBe("unavailable");
@@ -279,26 +253,10 @@ describe("bedrock provider: cancel", () => {
   it("aborting the signal mid-stream closes the HTTP request and rethrows the abort reason", async () => {
     server.enqueue("bedrock", {
       kind: "stream",
-      chunks: [
-        { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } },
-        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
-        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "first" } },
-      ],
+      chunks: startWithText("first"),
       then: "stall",
     });
-    const controller = new AbortController();
-    const reason = new Error("cancelled by the test");
-    const seen: string[] = [];
-    const consumed = (async () => {
-      for await (const { event } of provider().stream(request, { signal: controller.signal })) {
-        if (event?.$case === "textDelta") seen.push(event.value.text);
-        controller.abort(reason);
-      }
-    })();
-    await expect(consumed).rejects.toBe(reason);
+    const seen = await expectCancelMidStream(server, provider(), request);
     expect(seen).toEqual(["first"]);
-    const recorded = server.requests.at(-1)!;
-    await server.closed(recorded);
-    expect(recorded.closedBy).toBe("client");
   });
 });

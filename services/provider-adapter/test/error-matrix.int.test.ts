@@ -1,59 +1,35 @@
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
-import { Message, MessageRole } from "@conduit/proto/agent/v1";
-import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
+import { describe, expect, it } from "vitest";
+import { Status } from "@conduit/grpc-kit";
 import {
   anthropicError,
   bedrockError,
   bedrockException,
   geminiError,
   openaiError,
-  startProviderServer,
-  startService,
   type ProviderReply,
   type ProviderRoute,
-  type ProviderServer,
-  type RunningService,
   type StreamEnding,
 } from "@conduit/testing";
+import { useAdapter } from "./support/adapter-service.js";
+import { providerEnv } from "./support/provider-env.js";
+import { userRequest } from "./support/requests.js";
 
 // How each provider family's failures end a StreamCompletion over gRPC, against the real
 // service: status, ErrorInfo reason and metadata, and how many calls the provider got.
 
 const MAX_ATTEMPTS = 3;
 
-let upstream: ProviderServer;
-let adapter: RunningService;
-let client: InstanceType<typeof ProviderAdapterServiceClient>;
-
-beforeAll(async () => {
-  upstream = await startProviderServer();
-  adapter = await startService("provider-adapter", {
-    CONDUIT_PORT: "0",
-    OPENAI_API_KEY: "sk-test-key",
-    OPENAI_BASE_URL: `${upstream.url}/v1`,
-    ANTHROPIC_API_KEY: "sk-ant-test",
-    ANTHROPIC_BASE_URL: upstream.url,
-    GEMINI_API_KEY: "AIza-test-key",
-    GEMINI_BASE_URL: upstream.url,
-    AWS_REGION: "us-west-2",
-    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    BEDROCK_BASE_URL: upstream.url,
-    // Retries as in production, but quick: the provider's 20 ms retry-after is accepted.
-    CONDUIT_RETRY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-    CONDUIT_RETRY_BASE_MS: "10",
-    CONDUIT_RETRY_MAX_DELAY_MS: "1000",
-    CONDUIT_STALL_TIMEOUT_MS: "500",
-  });
-  client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
-});
-afterAll(async () => {
-  client?.close();
-  await adapter?.stop();
-  await upstream?.close();
-});
+const { upstream, collect } = useAdapter(({ url }) => ({
+  ...providerEnv.openai(url),
+  ...providerEnv.anthropic(url),
+  ...providerEnv.gemini(url),
+  ...providerEnv.bedrock(url),
+  // Retries as in production, but quick: the provider's 20 ms retry-after is accepted.
+  CONDUIT_RETRY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+  CONDUIT_RETRY_BASE_MS: "10",
+  CONDUIT_RETRY_MAX_DELAY_MS: "1000",
+  CONDUIT_STALL_TIMEOUT_MS: "500",
+}));
 
 /** One provider family: where it is served, and its own wire shape of each failure. */
 interface Family {
@@ -294,22 +270,6 @@ function casesOf(f: Family): Case[] {
   ];
 }
 
-const requestFor = (model: string) =>
-  StreamCompletionRequest.fromPartial({
-    model,
-    messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "hi" } } }] })],
-  });
-
-async function collect(model: string) {
-  const events: CompletionEvent[] = [];
-  try {
-    for await (const e of callStream(client.streamCompletion.bind(client), requestFor(model), { metadata: new Metadata() })) events.push(e);
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error: error as ServiceError };
-  }
-}
-
 const requestsTo = (route: ProviderRoute) => upstream.requests.filter((r) => r.route === route);
 
 describe.each(FAMILIES.map((f) => [f.name, f] as const))("%s failures over gRPC", (_family, family) => {
@@ -317,7 +277,7 @@ describe.each(FAMILIES.map((f) => [f.name, f] as const))("%s failures over gRPC"
     const before = requestsTo(family.route).length;
     for (const reply of c.replies) upstream.enqueue(family.route, reply);
 
-    const { events, error } = await collect(family.model);
+    const { events, error } = await collect(userRequest(family.model, "hi"));
 
     expect(error).toMatchObject({
       code: c.code,

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Message, MessageRole, ReasoningEffort, ToolReturnStatus, type ContentPart } from "@conduit/proto/agent/v1";
 import { StreamCompletionRequest } from "@conduit/proto/provider/v1";
 import { ProviderError } from "../src/core/provider-error.js";
-import { convertToGeminiContents, functionArgsOf } from "../src/providers/gemini/convert-to-gemini-contents.js";
+import { convertToGeminiContents } from "../src/providers/gemini/convert-to-gemini-contents.js";
+import { argumentsObjectOf } from "../src/providers/message-content.js";
 import {
   toGeminiRequest,
   toGeminiResponseFormat,
@@ -148,11 +149,11 @@ describe("convertToGeminiContents", () => {
   });
 
   it("parses function args, `{}` when empty, invalid or not an object", () => {
-    expect(functionArgsOf('{"a":[1]}')).toEqual({ a: [1] });
-    expect(functionArgsOf("")).toEqual({});
-    expect(functionArgsOf("{not json")).toEqual({});
-    expect(functionArgsOf("[1,2]")).toEqual({});
-    expect(functionArgsOf("null")).toEqual({});
+    expect(argumentsObjectOf('{"a":[1]}')).toEqual({ a: [1] });
+    expect(argumentsObjectOf("")).toEqual({});
+    expect(argumentsObjectOf("{not json")).toEqual({});
+    expect(argumentsObjectOf("[1,2]")).toEqual({});
+    expect(argumentsObjectOf("null")).toEqual({});
   });
 });
 

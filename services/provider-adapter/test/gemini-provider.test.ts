@@ -1,47 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Message, MessageRole } from "@conduit/proto/agent/v1";
+import { describe, expect, it } from "vitest";
 import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { geminiError, listFixtures, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { geminiError, listFixtures } from "@conduit/testing";
 import { ProviderError } from "../src/core/provider-error.js";
 import { createGeminiProvider } from "../src/providers/gemini/gemini-provider.js";
-import { collectEvents, failureOf, normalize } from "./support/provider-events.js";
+import { expectCancelBeforeResponse, expectCancelMidStream } from "./support/provider-cancel.js";
+import { callsOf, collectEvents, expectOneFinishLast, expectToolCallArgumentsJson, failureOf, normalize } from "./support/provider-events.js";
+import { closedServerUrl, useProviderServer } from "./support/provider-server.js";
+import { userRequest } from "./support/requests.js";
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useProviderServer();
 
 function provider() {
   return createGeminiProvider({ apiKey: "test-key", baseURL: server.url });
 }
 
-const request = StreamCompletionRequest.fromPartial({
-  model: "google/gemini-3-pro-preview",
-  messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "Hi" } } }] })],
-});
+const request = userRequest("google/gemini-3-pro-preview", "Hi");
 
-function collect(signal?: AbortSignal): Promise<CompletionEvent[]> {
-  return collectEvents(provider(), request, signal);
-}
-
-async function failure(): Promise<ProviderError> {
-  return failureOf(collect());
-}
-
-/** Events up to a failure, and the failure. */
-async function eventsAndFailure(): Promise<{ seen: CompletionEvent[]; error: unknown }> {
-  const seen: CompletionEvent[] = [];
-  const error = await (async () => {
-    for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-  })().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  return { seen, error };
-}
+const { collect, failure, eventsThenFailure } = callsOf(provider, request);
 
 const GENERATED_ID = /^call_[0-9a-f]{32}$/;
 
@@ -77,13 +52,10 @@ describe("gemini provider: recorded streams through the real SDK", () => {
     const normalized = normalize(events);
 
     // Exactly one finish, last; exactly one usage (every recorded chunk reports it), just before it.
-    expect(events.filter((e) => e.event?.$case === "finish")).toHaveLength(1);
-    expect(events.at(-1)?.event?.$case).toBe("finish");
+    expectOneFinishLast(events);
     expect(events.filter((e) => e.event?.$case === "usage")).toHaveLength(1);
     expect(events.at(-2)?.event?.$case).toBe("usage");
-    for (const call of normalized.filter((e) => e.type === "tool_call")) {
-      expect(() => JSON.parse(String(call.arguments))).not.toThrow();
-    }
+    expectToolCallArgumentsJson(normalized);
   });
 
   it("assembles text and keeps the thought signature Gemini sends on a closing empty text part", async () => {
@@ -311,7 +283,7 @@ describe("gemini provider: error matrix", () => {
 
   it("an error chunk inside a 200 stream → classified by its code, after the deltas before it", async () => {
     server.enqueue("gemini", { kind: "stream", chunks: [text("Hel"), geminiError("UNAVAILABLE", "The model is overloaded.", 503)] });
-    const { seen, error } = await eventsAndFailure();
+    const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("unavailable");
     expect((error as ProviderError).message).toBe("The model is overloaded.");
@@ -321,7 +293,7 @@ describe("gemini provider: error matrix", () => {
   // The connection drops mid-body: undici fails the read with `TypeError: terminated`.
   it("a truncated stream → malformed, after the deltas before it", async () => {
     server.enqueue("gemini", { kind: "stream", chunks: [text("Hel"), text("lo")], then: "truncate" });
-    const { seen, error } = await eventsAndFailure();
+    const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("malformed");
     expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta", "textDelta"]);
@@ -343,9 +315,7 @@ describe("gemini provider: error matrix", () => {
   });
 
   it("an unreachable server → unavailable", async () => {
-    const closed = await startProviderServer();
-    const url = closed.url;
-    await closed.close();
+    const url = await closedServerUrl();
     const p = createGeminiProvider({ apiKey: "test-key", baseURL: url });
     const error = await failureOf(collectEvents(p, request));
     expect(error.kind).toBe("unavailable");
@@ -359,29 +329,11 @@ describe("gemini provider: cancel", () => {
       chunks: [{ candidates: [{ content: { role: "model", parts: [{ text: "first" }] }, index: 0 }] }],
       then: "stall",
     });
-    const controller = new AbortController();
-    const reason = new Error("cancelled by the test");
-    const seen: string[] = [];
-    const consumed = (async () => {
-      for await (const { event } of provider().stream(request, { signal: controller.signal })) {
-        if (event?.$case === "textDelta") seen.push(event.value.text);
-        controller.abort(reason);
-      }
-    })();
-    await expect(consumed).rejects.toBe(reason);
+    const seen = await expectCancelMidStream(server, provider(), request);
     expect(seen).toEqual(["first"]);
-    const recorded = server.requests.at(-1)!;
-    await server.closed(recorded);
-    expect(recorded.closedBy).toBe("client");
   });
 
   it("an abort before the response arrives rethrows the abort reason, not a ProviderError", async () => {
-    // Nothing is queued: the SDK must not even reach the server.
-    const before = server.requests.length;
-    const controller = new AbortController();
-    const reason = new Error("cancelled early");
-    controller.abort(reason);
-    await expect(collect(controller.signal)).rejects.toBe(reason);
-    expect(server.requests.length).toBe(before);
+    await expectCancelBeforeResponse(server, collect);
   });
 });

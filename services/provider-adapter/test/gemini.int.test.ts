@@ -1,53 +1,23 @@
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
-import { FinishReason, Message, MessageRole } from "@conduit/proto/agent/v1";
-import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { geminiError, startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
+import { describe, expect, it } from "vitest";
+import { Status } from "@conduit/grpc-kit";
+import { FinishReason } from "@conduit/proto/agent/v1";
+import { geminiError } from "@conduit/testing";
+import { useAdapter } from "./support/adapter-service.js";
+import { providerEnv } from "./support/provider-env.js";
+import { userRequest } from "./support/requests.js";
 
-let upstream: ProviderServer;
-let adapter: RunningService;
-let client: InstanceType<typeof ProviderAdapterServiceClient>;
+// One call per model: these tests check how each failure is classified, not retries.
+const { upstream, collect } = useAdapter(({ url }) => ({
+  ...providerEnv.gemini(url),
+  CONDUIT_RETRY_MAX_ATTEMPTS: "1",
+}));
 
-beforeAll(async () => {
-  upstream = await startProviderServer();
-  // One call per model: these tests check how each failure is classified, not retries.
-  adapter = await startService("provider-adapter", {
-    CONDUIT_PORT: "0",
-    GEMINI_API_KEY: "AIza-test-key",
-    GEMINI_BASE_URL: upstream.url,
-    CONDUIT_RETRY_MAX_ATTEMPTS: "1",
-  });
-  client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
-});
-afterAll(async () => {
-  client?.close();
-  await adapter?.stop();
-  await upstream?.close();
-});
-
-const request = StreamCompletionRequest.fromPartial({
-  model: "google/gemini-3-pro-preview",
-  messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "hi" } } }] })],
-});
-
-async function collect(signal?: AbortSignal, onEvent?: (e: CompletionEvent) => void) {
-  const events: CompletionEvent[] = [];
-  try {
-    for await (const e of callStream(client.streamCompletion.bind(client), request, { metadata: new Metadata(), ...(signal ? { signal } : {}) })) {
-      events.push(e);
-      onEvent?.(e);
-    }
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error: error as ServiceError };
-  }
-}
+const request = userRequest("google/gemini-3-pro-preview", "hi");
 
 describe("StreamCompletion through the Gemini adapter, over gRPC", () => {
   it("replays a recorded function call with its thought signature, then usage and a TOOL_CALLS finish", async () => {
     upstream.enqueue("gemini", { kind: "fixture", file: "google-tool-call.chunks.txt" });
-    const { events, error } = await collect();
+    const { events, error } = await collect(request);
     expect(error).toBeUndefined();
     const calls = events.flatMap((e) => (e.event?.$case === "toolCallDelta" ? [e.event.value] : []));
     expect(calls).toHaveLength(1);
@@ -70,7 +40,7 @@ describe("StreamCompletion through the Gemini adapter, over gRPC", () => {
       status: 429,
       body: { error: { ...body.error, details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "7s" }] } },
     });
-    const { error } = await collect();
+    const { error } = await collect(request);
     expect(error).toMatchObject({
       code: Status.RESOURCE_EXHAUSTED,
       reason: "RATE_LIMITED",
@@ -86,7 +56,7 @@ describe("StreamCompletion through the Gemini adapter, over gRPC", () => {
       then: "stall",
     });
     const controller = new AbortController();
-    const { events, error } = await collect(controller.signal, () => controller.abort());
+    const { events, error } = await collect(request, { signal: controller.signal, onEvent: () => controller.abort() });
     expect(events).toHaveLength(1);
     expect(error).toMatchObject({ code: Status.CANCELLED });
     const sent = upstream.requests.at(-1)!;

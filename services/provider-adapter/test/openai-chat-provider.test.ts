@@ -1,35 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Message, MessageRole } from "@conduit/proto/agent/v1";
-import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { listFixtures, openaiError, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { describe, expect, it } from "vitest";
+import { listFixtures, openaiError } from "@conduit/testing";
 import { ProviderError } from "../src/core/provider-error.js";
 import { createOpenAIChatProvider } from "../src/providers/openai-chat/openai-chat-provider.js";
-import { collectEvents, failureOf, normalize } from "./support/provider-events.js";
+import { expectCancelBeforeResponse, expectCancelMidStream } from "./support/provider-cancel.js";
+import { callsOf, eventsUntilFailure, expectOneFinishLast, expectToolCallArgumentsJson, normalize } from "./support/provider-events.js";
+import { closedServerUrl, useProviderServer } from "./support/provider-server.js";
+import { userRequest } from "./support/requests.js";
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useProviderServer();
 
 function provider() {
   return createOpenAIChatProvider({ apiKey: "test", baseURL: `${server.url}/v1` });
 }
 
-const request = StreamCompletionRequest.fromPartial({
-  model: "openai/test-model",
-  messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "Hi" } } }] })],
-});
+const request = userRequest("openai/test-model", "Hi");
 
-function collect(signal?: AbortSignal): Promise<CompletionEvent[]> {
-  return collectEvents(provider(), request, signal);
-}
-
-async function failure(): Promise<ProviderError> {
-  return failureOf(collect());
-}
+const { collect, failure, eventsThenFailure } = callsOf(provider, request);
 
 describe("openai-chat provider: recorded streams through the real SDK", () => {
   const fixtures = listFixtures("openai-chat");
@@ -45,13 +31,9 @@ describe("openai-chat provider: recorded streams through the real SDK", () => {
     expect(normalized).toMatchSnapshot();
 
     // Exactly one finish, last; at most one usage, just before it.
-    expect(events.filter((e) => e.event?.$case === "finish")).toHaveLength(1);
-    expect(events.at(-1)?.event?.$case).toBe("finish");
+    expectOneFinishLast(events);
     expect(events.filter((e) => e.event?.$case === "usage").length).toBeLessThanOrEqual(1);
-    // Every tool call's assembled arguments are JSON.
-    for (const call of normalized.filter((e) => e.type === "tool_call")) {
-      expect(() => JSON.parse(String(call.arguments))).not.toThrow();
-    }
+    expectToolCallArgumentsJson(normalized);
   });
 
   it("assembles DeepSeek's reasoning, then its tool call with arguments split over many chunks", async () => {
@@ -183,13 +165,7 @@ describe("openai-chat provider: error matrix", () => {
   // connection: kind `malformed` → UNAVAILABLE / MALFORMED_RESPONSE at the edge.
   it("a truncated stream → malformed", async () => {
     server.enqueue("openai-chat", { kind: "stream", chunks: [chunk({ content: "Hel" }), chunk({ content: "lo" })], then: "truncate" });
-    const seen: CompletionEvent[] = [];
-    const error = await (async () => {
-      for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("malformed");
     expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta", "textDelta"]);
@@ -216,16 +192,9 @@ describe("openai-chat provider: error matrix", () => {
   });
 
   it("an unreachable server → unavailable", async () => {
-    const closed = await startProviderServer();
-    const url = closed.url;
-    await closed.close();
+    const url = await closedServerUrl();
     const p = createOpenAIChatProvider({ apiKey: "test", baseURL: `${url}/v1` });
-    const error = await (async () => {
-      for await (const _ of p.stream(request, { signal: new AbortController().signal })) void _;
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { error } = await eventsUntilFailure(p, request);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("unavailable");
   });
@@ -238,29 +207,11 @@ describe("openai-chat provider: cancel", () => {
       chunks: [{ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "first" }, finish_reason: null }] }],
       then: "stall",
     });
-    const controller = new AbortController();
-    const reason = new Error("cancelled by the test");
-    const seen: string[] = [];
-    const consumed = (async () => {
-      for await (const { event } of provider().stream(request, { signal: controller.signal })) {
-        if (event?.$case === "textDelta") seen.push(event.value.text);
-        controller.abort(reason);
-      }
-    })();
-    await expect(consumed).rejects.toBe(reason);
+    const seen = await expectCancelMidStream(server, provider(), request);
     expect(seen).toEqual(["first"]);
-    const recorded = server.requests.at(-1)!;
-    await server.closed(recorded);
-    expect(recorded.closedBy).toBe("client");
   });
 
   it("an abort before the response arrives rethrows the abort reason, not a ProviderError", async () => {
-    // Nothing is queued: the SDK must not even reach the server.
-    const before = server.requests.length;
-    const controller = new AbortController();
-    const reason = new Error("cancelled early");
-    controller.abort(reason);
-    await expect(collect(controller.signal)).rejects.toBe(reason);
-    expect(server.requests.length).toBe(before);
+    await expectCancelBeforeResponse(server, collect);
   });
 });

@@ -2,64 +2,42 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, callUnary, Status, type ServiceError } from "@conduit/grpc-kit";
-import { FinishReason, Message, MessageRole, type ContentPart } from "@conduit/proto/agent/v1";
-import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { openaiError, startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
+import { callUnary, Status } from "@conduit/grpc-kit";
+import { FinishReason, Message, MessageRole } from "@conduit/proto/agent/v1";
+import { StreamCompletionRequest } from "@conduit/proto/provider/v1";
+import { openaiError } from "@conduit/testing";
+import { useAdapter } from "./support/adapter-service.js";
+import { providerEnv } from "./support/provider-env.js";
+import { textAndImage, userRequest } from "./support/requests.js";
 
-let upstream: ProviderServer;
-let adapter: RunningService;
-let client: InstanceType<typeof ProviderAdapterServiceClient>;
 /** Serves one PNG at /cat.png, for image URLs in messages. */
 let images: Server;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(24, 1)]);
 
 beforeAll(async () => {
-  upstream = await startProviderServer();
   images = createServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(PNG));
   images.listen(0, "127.0.0.1");
   await once(images, "listening");
-  adapter = await startService("provider-adapter", {
-    CONDUIT_PORT: "0",
-    OPENAI_API_KEY: "sk-test-key",
-    OPENAI_BASE_URL: `${upstream.url}/v1`,
-    // Quick retries; a provider asking to wait longer than a second is not retried.
-    CONDUIT_RETRY_BASE_MS: "10",
-    CONDUIT_RETRY_MAX_DELAY_MS: "1000",
-    CONDUIT_STALL_TIMEOUT_MS: "1000",
-    // The image server above is on loopback, which image fetches refuse unless allowed.
-    CONDUIT_IMAGE_FETCH_ALLOW: "127.0.0.1",
-    CONDUIT_MODELS: "openai/gpt-4.1,openai/gpt-4.1-mini",
-    CONDUIT_DEFAULT_MODEL: "openai/gpt-4.1-mini",
-  });
-  client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
 });
-afterAll(async () => {
-  client?.close();
-  await adapter?.stop();
-  await upstream?.close();
+afterAll(() => {
   images?.close();
 });
 
-const request = StreamCompletionRequest.fromPartial({
-  model: "openai/gpt-4.1-mini",
-  messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "hi" } } }] })],
-});
+const { upstream, client, collect } = useAdapter(({ url }) => ({
+  ...providerEnv.openai(url),
+  // Quick retries; a provider asking to wait longer than a second is not retried.
+  CONDUIT_RETRY_BASE_MS: "10",
+  CONDUIT_RETRY_MAX_DELAY_MS: "1000",
+  CONDUIT_STALL_TIMEOUT_MS: "1000",
+  // The image server above is on loopback, which image fetches refuse unless allowed.
+  CONDUIT_IMAGE_FETCH_ALLOW: "127.0.0.1",
+  CONDUIT_MODELS: "openai/gpt-4.1,openai/gpt-4.1-mini",
+  CONDUIT_DEFAULT_MODEL: "openai/gpt-4.1-mini",
+}));
 
-async function collect(signal?: AbortSignal, onEvent?: (e: CompletionEvent) => void, req: StreamCompletionRequest = request) {
-  const events: CompletionEvent[] = [];
-  try {
-    for await (const e of callStream(client.streamCompletion.bind(client), req, { metadata: new Metadata(), ...(signal ? { signal } : {}) })) {
-      events.push(e);
-      onEvent?.(e);
-    }
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error: error as ServiceError };
-  }
-}
+const request = userRequest("openai/gpt-4.1-mini", "hi");
 
 describe("the deployment's models", () => {
   it("lists the configured models with the default marked, and sends requests without a model to the default", async () => {
@@ -70,7 +48,7 @@ describe("the deployment's models", () => {
       ["openai/gpt-4.1-mini", true],
     ]);
     upstream.enqueue("openai-chat", { kind: "fixture", file: "openai-text.chunks.txt" });
-    const { events, error } = await collect(undefined, undefined, StreamCompletionRequest.fromPartial({ ...request, model: "" }));
+    const { events, error } = await collect(StreamCompletionRequest.fromPartial({ ...request, model: "" }));
     expect(error).toBeUndefined();
     expect((upstream.requests.at(-1)!.body as { model: string }).model).toBe("gpt-4.1-mini");
     expect(events.at(-1)?.event).toMatchObject({ $case: "finish", value: { model: "openai/gpt-4.1-mini" } });
@@ -80,7 +58,7 @@ describe("the deployment's models", () => {
 describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
   it("replays a recorded OpenAI stream as normalized events ending with finish", async () => {
     upstream.enqueue("openai-chat", { kind: "fixture", file: "openai-text.chunks.txt" });
-    const { events, error } = await collect();
+    const { events, error } = await collect(request);
     expect(error).toBeUndefined();
     const text = events.map((e) => (e.event?.$case === "textDelta" ? e.event.value.text : "")).join("");
     expect(text.length).toBeGreaterThan(100);
@@ -105,7 +83,7 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
         }),
       ],
     });
-    const { error } = await collect(undefined, undefined, withImage);
+    const { error } = await collect(withImage);
     expect(error).toBeUndefined();
     const body = upstream.requests.at(-1)!.body as { messages: Array<{ content: unknown }> };
     expect(body.messages.at(-1)!.content).toEqual([
@@ -116,7 +94,7 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
 
   it("ends with RESOURCE_EXHAUSTED / RATE_LIMITED and the provider's retry delay when it asks to wait too long", async () => {
     upstream.enqueue("openai-chat", { kind: "error", status: 429, body: openaiError("rate_limit_exceeded", "slow down"), headers: { "retry-after": "2" } });
-    const { error } = await collect();
+    const { error } = await collect(request);
     expect(error).toMatchObject({
       code: Status.RESOURCE_EXHAUSTED,
       reason: "RATE_LIMITED",
@@ -133,9 +111,12 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
     });
     const controller = new AbortController();
     let cancelledAt = 0;
-    const { events, error } = await collect(controller.signal, () => {
-      cancelledAt = performance.now();
-      controller.abort();
+    const { events, error } = await collect(request, {
+      signal: controller.signal,
+      onEvent: () => {
+        cancelledAt = performance.now();
+        controller.abort();
+      },
     });
     expect(events).toHaveLength(1);
     expect(error).toMatchObject({ code: Status.CANCELLED });
@@ -148,7 +129,7 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
 
   it("cuts off a stream silent past the stall timeout with DEADLINE_EXCEEDED / STREAM_STALLED", async () => {
     upstream.enqueue("openai-chat", { kind: "stream", chunks: [chunk("Hel")], then: "stall" });
-    const { events, error } = await collect();
+    const { events, error } = await collect(request);
     expect(events).toHaveLength(1);
     expect(error).toMatchObject({ code: Status.DEADLINE_EXCEEDED, reason: "STREAM_STALLED", metadata: { before_first_delta: "false" } });
     const sent = upstream.requests.at(-1)!;
@@ -159,7 +140,7 @@ describe("StreamCompletion through the OpenAI Chat adapter, over gRPC", () => {
   it("cuts off a provider that answers but sends nothing, without retrying it", async () => {
     const before = requestsSoFar();
     upstream.enqueue("openai-chat", { kind: "stream", chunks: [], then: "stall" });
-    const { events, error } = await collect();
+    const { events, error } = await collect(request);
     expect(events).toHaveLength(0);
     expect(error).toMatchObject({ code: Status.DEADLINE_EXCEEDED, reason: "STREAM_STALLED", metadata: { before_first_delta: "true" } });
     expect(requestsSoFar() - before).toBe(1);
@@ -180,7 +161,7 @@ describe("retries and fallback, only before the first event", () => {
     const before = requestsSoFar();
     upstream.enqueue("openai-chat", { kind: "error", status: 429, body: openaiError("rate_limit_exceeded", "slow"), headers: { "retry-after-ms": "20" } });
     upstream.enqueue("openai-chat", { kind: "fixture", file: "openai-text.chunks.txt" });
-    const { events, error } = await collect();
+    const { events, error } = await collect(request);
     expect(error).toBeUndefined();
     expect(events.at(-1)?.event?.$case).toBe("finish");
     expect(requestsSoFar() - before).toBe(2);
@@ -189,7 +170,7 @@ describe("retries and fallback, only before the first event", () => {
   it("gives up after the configured attempts with the last failure", async () => {
     const before = requestsSoFar();
     for (let i = 0; i < 3; i++) upstream.enqueue("openai-chat", { kind: "error", status: 500, body: openaiError("server_error", "boom") });
-    const { error } = await collect();
+    const { error } = await collect(request);
     expect(error).toMatchObject({ code: Status.UNAVAILABLE, reason: "PROVIDER_UNAVAILABLE", metadata: { before_first_delta: "true" } });
     expect(requestsSoFar() - before).toBe(3);
   });
@@ -197,7 +178,7 @@ describe("retries and fallback, only before the first event", () => {
   it("falls back to the next model when the first fails before its first event", async () => {
     upstream.enqueue("openai-chat", { kind: "error", status: 401, body: openaiError("invalid_api_key", "bad key") });
     const withFallback = StreamCompletionRequest.fromPartial({ ...request, fallbackModels: ["conduit/scripted"] });
-    const { events, error } = await collect(undefined, undefined, withFallback);
+    const { events, error } = await collect(withFallback);
     expect(error).toBeUndefined();
     expect(events.map((e) => (e.event?.$case === "textDelta" ? e.event.value.text : "")).join("")).toBe("You said: hi");
     expect(events.at(-1)?.event).toMatchObject({ $case: "finish", value: { model: "conduit/scripted" } });
@@ -209,13 +190,9 @@ describe("retries and fallback, only before the first event", () => {
       kind: "stream",
       chunks: [chunk("Hel"), { error: { message: "overloaded", type: "server_error" } }],
     });
-    const { events, error } = await collect();
+    const { events, error } = await collect(request);
     expect(events).toHaveLength(1);
     expect(error).toMatchObject({ code: Status.UNAVAILABLE, metadata: { before_first_delta: "false" } });
     expect(requestsSoFar() - before).toBe(1);
   });
 });
-
-function textAndImage(text: string, url: string): ContentPart[] {
-  return [{ part: { $case: "text", value: { text } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }];
-}

@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Message, MessageRole } from "@conduit/proto/agent/v1";
-import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { fixtureChunks, listFixtures, openaiError, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { describe, expect, it } from "vitest";
+import { type CompletionEvent } from "@conduit/proto/provider/v1";
+import { fixtureChunks, listFixtures, openaiError } from "@conduit/testing";
 import type { ModelProvider } from "../src/core/model-provider.js";
 import { ProviderError } from "../src/core/provider-error.js";
-import {
-  createAzureOpenAIProvider,
-  createOpenAIResponsesProvider,
-} from "../src/providers/openai-responses/openai-responses-provider.js";
-import { collectEvents, failureOf, normalize } from "./support/provider-events.js";
+import { createAzureOpenAIProvider, createOpenAIResponsesProvider } from "../src/providers/openai-responses/openai-responses-provider.js";
+import { expectCancelMidStream } from "./support/provider-cancel.js";
+import { collectEvents, eventsUntilFailure, expectOneFinishLast, expectToolCallArgumentsJson, failureOf, normalize } from "./support/provider-events.js";
+import { closedServerUrl, useProviderServer } from "./support/provider-server.js";
+import { userRequest } from "./support/requests.js";
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useProviderServer();
 
 const provider = () => createOpenAIResponsesProvider({ apiKey: "test", baseURL: `${server.url}/v1` });
 const azure = () => createAzureOpenAIProvider({ apiKey: "azure-test-key", endpoint: `${server.url}/`, apiVersion: "2025-04-01-preview" });
 
-const requestFor = (model: string) =>
-  StreamCompletionRequest.fromPartial({
-    model,
-    messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "Hi" } } }] })],
-  });
+const requestFor = (model: string) => userRequest(model, "Hi");
 const request = requestFor("openai-responses/test-model");
 
 const collect = (p: ModelProvider = provider(), signal?: AbortSignal) => collectEvents(p, p.name === "azure" ? requestFor("azure/my-deployment") : request, signal);
@@ -63,13 +52,7 @@ describe("openai-responses provider: recorded streams through the real SDK", () 
 
   it.each(fixtures)("replays %s", async (file) => {
     server.enqueue("openai-responses", { kind: "fixture", file });
-    const events: CompletionEvent[] = [];
-    const error = await (async () => {
-      for await (const event of provider().stream(request, { signal: new AbortController().signal })) events.push(event);
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { seen: events, error } = await eventsUntilFailure(provider(), request);
     if (error !== undefined) {
       expect(error).toBeInstanceOf(ProviderError);
       const { kind, message } = error as ProviderError;
@@ -79,12 +62,9 @@ describe("openai-responses provider: recorded streams through the real SDK", () 
     const normalized = normalizeAll(events);
     expect(normalized).toMatchSnapshot();
     // Exactly one finish, last; at most one usage, just before it.
-    expect(events.filter((e) => e.event?.$case === "finish")).toHaveLength(1);
-    expect(events.at(-1)?.event?.$case).toBe("finish");
+    expectOneFinishLast(events);
     expect(events.filter((e) => e.event?.$case === "usage").length).toBeLessThanOrEqual(1);
-    for (const call of normalized.filter((e) => e.type === "tool_call")) {
-      expect(() => JSON.parse(String(call.arguments))).not.toThrow();
-    }
+    expectToolCallArgumentsJson(normalized);
   });
 
   it("reads the reasoning item with its encrypted content, then the function call, of the first recorded response", async () => {
@@ -241,12 +221,8 @@ describe("openai-responses provider: error matrix", () => {
         { type: "response.failed", response: { id: "resp_1", status: "failed", error: { code: "server_error", message: "The server had an error" } } },
       ],
     });
-    const seen: CompletionEvent[] = [];
-    const error = await failureOf(
-      (async () => {
-        for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-      })(),
-    );
+    const { seen, error } = await eventsUntilFailure(provider(), request);
+    expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: "unavailable", message: "The server had an error while processing your request." });
     expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta"]);
   });
@@ -261,13 +237,9 @@ describe("openai-responses provider: error matrix", () => {
 
   it("a truncated stream → malformed, after the deltas it carried", async () => {
     server.enqueue("openai-responses", { kind: "stream", chunks: [delta("Hel"), delta("lo")], then: "truncate" });
-    const seen: CompletionEvent[] = [];
-    const error = await failureOf(
-      (async () => {
-        for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-      })(),
-    );
-    expect(error.kind).toBe("malformed");
+    const { seen, error } = await eventsUntilFailure(provider(), request);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe("malformed");
     expect(seen.map((e) => e.event?.$case)).toEqual(["textDelta", "textDelta"]);
   });
 
@@ -296,9 +268,7 @@ describe("openai-responses provider: error matrix", () => {
   });
 
   it("an unreachable server → unavailable", async () => {
-    const closed = await startProviderServer();
-    const url = closed.url;
-    await closed.close();
+    const url = await closedServerUrl();
     const error = await failureOf(collect(createOpenAIResponsesProvider({ apiKey: "test", baseURL: `${url}/v1` })));
     expect(error.kind).toBe("unavailable");
   });
@@ -311,19 +281,7 @@ describe("openai-responses provider: cancel", () => {
       chunks: [{ type: "response.output_text.delta", item_id: "msg_1", output_index: 0, content_index: 0, delta: "first" }],
       then: "stall",
     });
-    const controller = new AbortController();
-    const reason = new Error("cancelled by the test");
-    const seen: string[] = [];
-    const consumed = (async () => {
-      for await (const { event } of provider().stream(request, { signal: controller.signal })) {
-        if (event?.$case === "textDelta") seen.push(event.value.text);
-        controller.abort(reason);
-      }
-    })();
-    await expect(consumed).rejects.toBe(reason);
+    const seen = await expectCancelMidStream(server, provider(), request);
     expect(seen).toEqual(["first"]);
-    const recorded = server.requests.at(-1)!;
-    await server.closed(recorded);
-    expect(recorded.closedBy).toBe("client");
   });
 });

@@ -1,51 +1,18 @@
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
-import { FinishReason, Message, MessageRole } from "@conduit/proto/agent/v1";
-import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
+import { describe, expect, it } from "vitest";
+import { Status } from "@conduit/grpc-kit";
+import { FinishReason } from "@conduit/proto/agent/v1";
+import { useAdapter } from "./support/adapter-service.js";
+import { providerEnv } from "./support/provider-env.js";
+import { userRequest } from "./support/requests.js";
 
-let upstream: ProviderServer;
-let adapter: RunningService;
-let client: InstanceType<typeof ProviderAdapterServiceClient>;
+const { upstream, collect } = useAdapter(({ url }) => ({
+  ...providerEnv.openai(url),
+  ...providerEnv.azure(url),
+  CONDUIT_RETRY_BASE_MS: "10",
+  CONDUIT_RETRY_MAX_DELAY_MS: "1000",
+}));
 
-beforeAll(async () => {
-  upstream = await startProviderServer();
-  adapter = await startService("provider-adapter", {
-    CONDUIT_PORT: "0",
-    OPENAI_API_KEY: "sk-test-key",
-    OPENAI_BASE_URL: `${upstream.url}/v1`,
-    AZURE_OPENAI_API_KEY: "azure-test-key",
-    AZURE_OPENAI_ENDPOINT: upstream.url,
-    CONDUIT_RETRY_BASE_MS: "10",
-    CONDUIT_RETRY_MAX_DELAY_MS: "1000",
-  });
-  client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
-});
-afterAll(async () => {
-  client?.close();
-  await adapter?.stop();
-  await upstream?.close();
-});
-
-const requestFor = (model: string) =>
-  StreamCompletionRequest.fromPartial({
-    model,
-    messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "hi" } } }] })],
-  });
-
-async function collect(req: StreamCompletionRequest, signal?: AbortSignal, onEvent?: (e: CompletionEvent) => void) {
-  const events: CompletionEvent[] = [];
-  try {
-    for await (const e of callStream(client.streamCompletion.bind(client), req, { metadata: new Metadata(), ...(signal ? { signal } : {}) })) {
-      events.push(e);
-      onEvent?.(e);
-    }
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error: error as ServiceError };
-  }
-}
+const requestFor = (model: string) => userRequest(model, "hi");
 
 const textDelta = (delta: string) => ({ type: "response.output_text.delta", item_id: "msg_1", output_index: 0, content_index: 0, delta });
 
@@ -107,7 +74,7 @@ describe("StreamCompletion through the OpenAI Responses adapter, over gRPC", () 
   it("closes the upstream connection when the caller cancels mid-stream", async () => {
     upstream.enqueue("openai-responses", { kind: "stream", chunks: [textDelta("Hel")], then: "stall" });
     const controller = new AbortController();
-    const { events, error } = await collect(requestFor("openai-responses/gpt-5"), controller.signal, () => controller.abort());
+    const { events, error } = await collect(requestFor("openai-responses/gpt-5"), { signal: controller.signal, onEvent: () => controller.abort() });
     expect(events).toHaveLength(1);
     expect(error).toMatchObject({ code: Status.CANCELLED });
     const sent = upstream.requests.at(-1)!;

@@ -1,46 +1,26 @@
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, Status, type ServiceError } from "@conduit/grpc-kit";
-import { Message, MessageRole } from "@conduit/proto/agent/v1";
-import { ProviderAdapterServiceClient, StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { listFixtures, startProviderServer, startService, type ProviderRoute, type ProviderServer, type RunningService } from "@conduit/testing";
+import { describe, expect, it } from "vitest";
+import { Status } from "@conduit/grpc-kit";
+import type { CompletionEvent } from "@conduit/proto/provider/v1";
+import { listFixtures, type ProviderRoute } from "@conduit/testing";
+import { useAdapter } from "./support/adapter-service.js";
+import { providerEnv } from "./support/provider-env.js";
 import { normalize } from "./support/provider-events.js";
+import { userRequest } from "./support/requests.js";
 
 // Every recorded stream, replayed through the real service over gRPC: one adapter process with
 // every provider family pointed at one local provider server.
 
-let upstream: ProviderServer;
-let adapter: RunningService;
-let client: InstanceType<typeof ProviderAdapterServiceClient>;
-
-beforeAll(async () => {
-  upstream = await startProviderServer();
-  adapter = await startService("provider-adapter", {
-    CONDUIT_PORT: "0",
-    OPENAI_API_KEY: "sk-test-key",
-    OPENAI_BASE_URL: `${upstream.url}/v1`,
-    AZURE_OPENAI_API_KEY: "azure-test-key",
-    AZURE_OPENAI_ENDPOINT: upstream.url,
-    ANTHROPIC_API_KEY: "sk-ant-test",
-    ANTHROPIC_BASE_URL: upstream.url,
-    GEMINI_API_KEY: "AIza-test-key",
-    GEMINI_BASE_URL: upstream.url,
-    AWS_REGION: "us-west-2",
-    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    BEDROCK_BASE_URL: upstream.url,
-    // One call per replay: a recorded failure must not be retried against an empty queue.
-    CONDUIT_RETRY_MAX_ATTEMPTS: "1",
-    // A replay that hangs fails in seconds, not at the 5-minute default.
-    CONDUIT_STALL_TIMEOUT_MS: "5000",
-  });
-  client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
-});
-afterAll(async () => {
-  client?.close();
-  await adapter?.stop();
-  await upstream?.close();
-});
+const { upstream, collect } = useAdapter(({ url }) => ({
+  ...providerEnv.openai(url),
+  ...providerEnv.azure(url),
+  ...providerEnv.anthropic(url),
+  ...providerEnv.gemini(url),
+  ...providerEnv.bedrock(url),
+  // One call per replay: a recorded failure must not be retried against an empty queue.
+  CONDUIT_RETRY_MAX_ATTEMPTS: "1",
+  // A replay that hangs fails in seconds, not at the 5-minute default.
+  CONDUIT_STALL_TIMEOUT_MS: "5000",
+}));
 
 interface Replay {
   /** The provider server route that serves the file (and names its fixtures folder). */
@@ -78,22 +58,10 @@ const FAILING = new Map<string, { code: Status; reason: string; message: RegExp 
   ["openai-responses/openai-error.1.chunks.txt", { code: Status.RESOURCE_EXHAUSTED, reason: "RATE_LIMITED", message: /exceeded your current quota/ }],
 ]);
 
-const request = (model: string) =>
-  StreamCompletionRequest.fromPartial({
-    model,
-    messages: [Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: "hi" } } }] })],
-  });
-
 async function replay(r: Replay) {
   const before = routeRequests(r.route);
   upstream.enqueue(r.route, { kind: "fixture", file: r.file });
-  const events: CompletionEvent[] = [];
-  let error: ServiceError | undefined;
-  try {
-    for await (const e of callStream(client.streamCompletion.bind(client), request(r.model), { metadata: new Metadata() })) events.push(e);
-  } catch (e) {
-    error = e as ServiceError;
-  }
+  const { events, error } = await collect(userRequest(r.model, "hi"));
   return { events, error, requests: routeRequests(r.route) - before };
 }
 

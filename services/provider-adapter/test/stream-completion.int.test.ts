@@ -1,39 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { credentials, Metadata } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callStream, callUnary, ServiceError, Status } from "@conduit/grpc-kit";
-import { FinishReason, Message, MessageRole, type ContentPart, ScriptedErrorClass, ScriptedModelSettings } from "@conduit/proto/agent/v1";
-import {
-  ModelCapability,
-  ProviderAdapterServiceClient,
-  StreamCompletionRequest,
-  type CompletionEvent,
-} from "@conduit/proto/provider/v1";
-import { startService, type RunningService } from "@conduit/testing";
+import { Metadata } from "@grpc/grpc-js";
+import { describe, expect, it } from "vitest";
+import { callUnary, Status } from "@conduit/grpc-kit";
+import { FinishReason, Message, MessageRole, ScriptedErrorClass, ScriptedModelSettings } from "@conduit/proto/agent/v1";
+import { ModelCapability, StreamCompletionRequest } from "@conduit/proto/provider/v1";
+import { useAdapterAlone } from "./support/adapter-service.js";
+import { textAndImage, userMessage } from "./support/requests.js";
 
 const INTERNAL_KEY = randomBytes(24).toString("hex");
-let adapter: RunningService;
-let client: InstanceType<typeof ProviderAdapterServiceClient>;
 const auth = new Metadata();
 auth.set("authorization", `Bearer ${INTERNAL_KEY}`);
 
-beforeAll(async () => {
-  // Quick retries; retry-after beyond a second is not retried (the RetryInfo test relies on it).
-  adapter = await startService("provider-adapter", {
-    CONDUIT_PORT: "0",
-    CONDUIT_INTERNAL_KEY: INTERNAL_KEY,
-    CONDUIT_RETRY_BASE_MS: "10",
-    CONDUIT_RETRY_MAX_DELAY_MS: "1000",
-  });
-  client = new ProviderAdapterServiceClient(adapter.address, credentials.createInsecure());
+// Quick retries; retry-after beyond a second is not retried (the RetryInfo test relies on it).
+const { client, collect } = useAdapterAlone({
+  CONDUIT_INTERNAL_KEY: INTERNAL_KEY,
+  CONDUIT_RETRY_BASE_MS: "10",
+  CONDUIT_RETRY_MAX_DELAY_MS: "1000",
 });
-afterAll(async () => {
-  client?.close();
-  await adapter?.stop();
-});
-
-const user = (text: string) =>
-  Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text } } }] });
 
 /** ts-proto's partial shape (its own DeepPartial is not exported), so scripts are plain literals. */
 type DeepPartial<T> = T extends Date | Uint8Array
@@ -47,24 +30,14 @@ type DeepPartial<T> = T extends Date | Uint8Array
         : T;
 type ScriptInput = DeepPartial<ScriptedModelSettings>;
 
-async function complete(
-  request: { model?: string; messages?: Message[]; scripted?: ScriptInput },
-  opts: { signal?: AbortSignal; metadata?: Metadata } = {},
-) {
-  const events: NonNullable<CompletionEvent["event"]>[] = [];
+async function complete(request: { model?: string; messages?: Message[]; scripted?: ScriptInput }) {
   const req = StreamCompletionRequest.fromPartial({
     model: request.model ?? "conduit/scripted",
-    messages: request.messages ?? [user("hi")],
+    messages: request.messages ?? [userMessage("hi")],
   });
   if (request.scripted) req.scripted = ScriptedModelSettings.fromPartial(request.scripted as ScriptedModelSettings);
-  try {
-    for await (const e of callStream(client.streamCompletion.bind(client), req, { metadata: opts.metadata ?? auth, ...opts })) {
-      events.push(e.event!);
-    }
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error: error as ServiceError };
-  }
+  const { events, error } = await collect(req, { metadata: auth });
+  return { events: events.map((e) => e.event!), error };
 }
 
 describe("ListModels", () => {
@@ -93,7 +66,7 @@ describe("StreamCompletion with conduit/scripted", () => {
   it("streams the scripted turn for this point of the conversation, then finish", async () => {
     const assistant = Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_ASSISTANT });
     const { events, error } = await complete({
-      messages: [user("hi"), assistant, user("and?")],
+      messages: [userMessage("hi"), assistant, userMessage("and?")],
       scripted: {
         turns: [
           { actions: [{ action: { $case: "toolCall", value: { name: "lookup", argumentChunks: ['{"q":', '"x"}'] } } }] },
@@ -121,7 +94,7 @@ describe("StreamCompletion with conduit/scripted", () => {
   });
 
   it("echoes the user without a script", async () => {
-    const { events } = await complete({ messages: [user("ping pong")] });
+    const { events } = await complete({ messages: [userMessage("ping pong")] });
     const text = events.map((e) => (e.$case === "textDelta" ? e.value.text : "")).join("");
     expect(text).toBe("You said: ping pong");
     expect(events.at(-1)?.$case).toBe("finish");
@@ -173,7 +146,7 @@ describe("StreamCompletion with conduit/scripted", () => {
   });
 
   it("refuses an exhausted script, an unknown provider and an empty conversation", async () => {
-    const exhausted = await complete({ scripted: { turns: [{ actions: [] }] }, messages: [user("a"), Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_ASSISTANT }), user("b")] });
+    const exhausted = await complete({ scripted: { turns: [{ actions: [] }] }, messages: [userMessage("a"), Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_ASSISTANT }), userMessage("b")] });
     expect(exhausted.error).toMatchObject({ code: Status.INVALID_ARGUMENT, reason: "SCRIPT_EXHAUSTED" });
     const unknown = await complete({ model: "nope/model-1" });
     expect(unknown.error).toMatchObject({ code: Status.NOT_FOUND, reason: "MODEL_NOT_FOUND", metadata: { model: "nope/model-1" } });
@@ -196,7 +169,3 @@ describe("StreamCompletion with conduit/scripted", () => {
     expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, reason: "IMAGE_URL_REFUSED", metadata: { url, field: "messages[0].content[1].image.url" } });
   });
 });
-
-function textAndImage(text: string, url: string): ContentPart[] {
-  return [{ part: { $case: "text", value: { text } } }, { part: { $case: "image", value: { source: { $case: "url", value: url } } } }];
-}

@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Message, MessageRole, type ContentPart } from "@conduit/proto/agent/v1";
-import { StreamCompletionRequest, type CompletionEvent } from "@conduit/proto/provider/v1";
-import { anthropicError, geminiError, listFixtures, startProviderServer, type ProviderServer } from "@conduit/testing";
+import { anthropicError, geminiError, listFixtures } from "@conduit/testing";
 import { ProviderError } from "../src/core/provider-error.js";
 import { createAnthropicProvider } from "../src/providers/anthropic/anthropic-provider.js";
 import { staticTokenClient } from "../src/providers/anthropic-cloud/google-auth.js";
 import { createVertexProvider } from "../src/providers/anthropic-cloud/vertex-provider.js";
-import { collectEvents, failureOf, normalize } from "./support/provider-events.js";
+import { messageStart, startWithText, textBlockStart } from "./support/anthropic-wire.js";
+import { expectCancelMidStream } from "./support/provider-cancel.js";
+import { callsOf, collectEvents, normalize } from "./support/provider-events.js";
+import { useProviderServer } from "./support/provider-server.js";
+import { userMessage, userRequest } from "./support/requests.js";
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useProviderServer();
 
 const MODEL = "claude-sonnet-4@20250514";
 
@@ -30,28 +27,10 @@ function provider() {
 
 const textPart = (t: string): ContentPart => ({ part: { $case: "text", value: { text: t } } });
 const signedReasoning = (t: string, signature: string): ContentPart => ({ part: { $case: "reasoning", value: { text: t, signature, isNative: true } } });
-const user = (t: string) => Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [textPart(t)] });
 
-const request = StreamCompletionRequest.fromPartial({ model: `vertex/${MODEL}`, messages: [user("Hi")] });
+const request = userRequest(`vertex/${MODEL}`, "Hi");
 
-function collect(signal?: AbortSignal): Promise<CompletionEvent[]> {
-  return collectEvents(provider(), request, signal);
-}
-
-async function failure(): Promise<ProviderError> {
-  return failureOf(collect());
-}
-
-async function eventsThenFailure(): Promise<{ seen: CompletionEvent[]; error: unknown }> {
-  const seen: CompletionEvent[] = [];
-  const error = await (async () => {
-    for await (const event of provider().stream(request, { signal: new AbortController().signal })) seen.push(event);
-  })().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  return { seen, error };
-}
+const { collect, failure, eventsThenFailure } = callsOf(provider, request);
 
 describe("vertex provider: recorded Anthropic streams through the real SDK", () => {
   const fixtures = listFixtures("anthropic-messages");
@@ -106,7 +85,7 @@ describe("vertex provider: recorded Anthropic streams through the real SDK", () 
       });
     const sentAssistant = async (model: string) => {
       server.enqueue("anthropic-messages", { kind: "fixture", file: "anthropic-text.chunks.txt" });
-      await collectEvents(provider(), { ...request, messages: [user("Hi"), assistant(model), user("And?")] });
+      await collectEvents(provider(), { ...request, messages: [userMessage("Hi"), assistant(model), userMessage("And?")] });
       return (server.requests.at(-1)!.body as { messages: unknown[] }).messages[1];
     };
     expect(await sentAssistant(`vertex/${MODEL}`)).toEqual({
@@ -124,9 +103,6 @@ describe("vertex provider: recorded Anthropic streams through the real SDK", () 
 });
 
 describe("vertex provider: error matrix", () => {
-  const start = { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } };
-  const textStart = { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } };
-  const text = (t: string) => ({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: t } });
 
   it("429 with Google's quota error → rate_limit with its message", async () => {
     server.enqueue("anthropic-messages", {
@@ -195,7 +171,7 @@ describe("vertex provider: error matrix", () => {
   });
 
   it("an overloaded_error inside the 200 stream → unavailable, after the deltas before it", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel"), anthropicError("overloaded_error", "Overloaded")] });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [...startWithText("Hel"), anthropicError("overloaded_error", "Overloaded")] });
     const { seen, error } = await eventsThenFailure();
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe("unavailable");
@@ -203,26 +179,26 @@ describe("vertex provider: error matrix", () => {
   });
 
   it("a truncated stream → malformed", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel")], then: "truncate" });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: startWithText("Hel"), then: "truncate" });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("a stream that ends cleanly but without message_stop → malformed", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, textStart, text("Hel")] });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: startWithText("Hel") });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("garbage bytes (invalid JSON in a named event) → malformed", async () => {
     server.enqueue("anthropic-messages", {
       kind: "stream",
-      chunks: [start, textStart],
+      chunks: [messageStart, textBlockStart],
       then: { garbage: "event: content_block_delta\ndata: {not json\n\n" },
     });
     expect((await failure()).kind).toBe("malformed");
   });
 
   it("an event of the wrong shape → malformed", async () => {
-    server.enqueue("anthropic-messages", { kind: "stream", chunks: [start, { type: "content_block_delta", index: "zero", delta: { type: "text_delta", text: 1 } }] });
+    server.enqueue("anthropic-messages", { kind: "stream", chunks: [messageStart, { type: "content_block_delta", index: "zero", delta: { type: "text_delta", text: 1 } }] });
     expect((await failure()).kind).toBe("malformed");
   });
 });
@@ -231,21 +207,9 @@ describe("vertex provider: cancel", () => {
   it("aborting the signal mid-stream closes the HTTP request and rethrows the abort reason", async () => {
     server.enqueue("anthropic-messages", {
       kind: "stream",
-      chunks: [
-        { type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], usage: { input_tokens: 1, output_tokens: 1 } } },
-        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
-        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "first" } },
-      ],
+      chunks: startWithText("first"),
       then: "stall",
     });
-    const controller = new AbortController();
-    const reason = new Error("cancelled by the test");
-    const consumed = (async () => {
-      for await (const _ of provider().stream(request, { signal: controller.signal })) controller.abort(reason);
-    })();
-    await expect(consumed).rejects.toBe(reason);
-    const recorded = server.requests.at(-1)!;
-    await server.closed(recorded);
-    expect(recorded.closedBy).toBe("client");
+    await expectCancelMidStream(server, provider(), request);
   });
 });

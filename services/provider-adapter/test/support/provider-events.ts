@@ -25,6 +25,43 @@ export async function failureOf(events: Promise<unknown>): Promise<ProviderError
   return error as ProviderError;
 }
 
+/** The events a call streamed before it ended, and what it threw (undefined when it finished). */
+export async function eventsUntilFailure(
+  provider: ModelProvider,
+  request: StreamCompletionRequest,
+): Promise<{ seen: CompletionEvent[]; error: unknown }> {
+  const seen: CompletionEvent[] = [];
+  const error = await (async () => {
+    for await (const event of provider.stream(request, { signal: new AbortController().signal })) seen.push(event);
+  })().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { seen, error };
+}
+
+/** A provider test's calls of one request, each through a fresh provider. */
+export function callsOf(provider: () => ModelProvider, request: StreamCompletionRequest) {
+  return {
+    collect: (signal?: AbortSignal) => collectEvents(provider(), request, signal),
+    failure: () => failureOf(collectEvents(provider(), request)),
+    eventsThenFailure: () => eventsUntilFailure(provider(), request),
+  };
+}
+
+/** A completed stream has exactly one finish, and it comes last. */
+export function expectOneFinishLast(events: CompletionEvent[]): void {
+  expect(events.filter((e) => e.event?.$case === "finish")).toHaveLength(1);
+  expect(events.at(-1)?.event?.$case).toBe("finish");
+}
+
+/** Every tool call's assembled arguments (in `normalize`d events) are JSON. */
+export function expectToolCallArgumentsJson(normalized: ReturnType<typeof normalize>): void {
+  for (const call of normalized.filter((e) => e.type === "tool_call")) {
+    expect(() => JSON.parse(String(call.arguments))).not.toThrow();
+  }
+}
+
 /**
  * The event sequence with consecutive deltas of one kind merged (text and reasoning joined, the
  * reasoning's signature kept; a tool call's arguments joined per index), so a snapshot shows what

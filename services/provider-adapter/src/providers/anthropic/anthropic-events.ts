@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CompletionEvent, CompletionUsage } from "@conduit/proto/provider/v1";
 import { ProviderError } from "../../core/provider-error.js";
-import { parseTypedEvent, type TypedEvent } from "../typed-event.js";
+import { parseTypedEvent, type TypedEvent } from "../wire-shape.js";
 import { classifyErrorType } from "./classify-anthropic-error.js";
 import { mapAnthropicStopReason } from "./map-anthropic-stop-reason.js";
 
@@ -57,7 +57,6 @@ const eventSchemas = {
     error: z.looseObject({ type: z.string().nullish(), message: z.string().nullish() }).nullish(),
   }),
 } as const;
-
 
 /** One streamed event, as far as the adapter reads it; an event of an unknown type is kept as is. */
 export type AnthropicStreamEvent = TypedEvent<typeof eventSchemas>;

@@ -13,8 +13,8 @@ import type {
   TextBlockParam,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { parseModelHandle } from "../../core/model-provider.js";
 import { sanitizeToolCallId } from "../tool-call-id.js";
+import { argumentsObjectOf, producerOf, textOf } from "../message-content.js";
 
 /** One Messages API turn; only user and assistant turns are built. */
 export interface AnthropicTurn {
@@ -43,8 +43,9 @@ export interface AnthropicConversation {
  * - tool returns as a user turn of `tool_result` blocks (`is_error` for an error status, or an
  *   unset one), with their text and image parts;
  * - consecutive turns of one role merged into one, as the API requires alternation;
- * - tool-call ids sanitised to `^[a-zA-Z0-9_-]+$` (every other character becomes `_`), the same
- *   way in `tool_use` and `tool_result`;
+ * - tool-call ids sanitised to at most 64 of `[a-zA-Z0-9_-]` (every other character becomes `_`,
+ *   a longer id is shortened with a hash, an empty one is `call`), the same way in `tool_use` and
+ *   `tool_result`;
  * - APPROVAL messages are skipped (the agent loop turns approvals into tool messages); empty text
  *   blocks and turns left empty are dropped (the API refuses them).
  */
@@ -88,17 +89,6 @@ export function convertToAnthropicMessages(
 /** A tool-call id as the API accepts it: at most 64 of `[a-zA-Z0-9_-]`. */
 export const toolUseId = (id: string) => sanitizeToolCallId(id, 64);
 
-/** The input object of a call: `{}` when the arguments are empty, invalid JSON or not an object. */
-export function toolInputOf(argumentsJson: string): Record<string, unknown> {
-  if (argumentsJson.trim() === "") return {};
-  try {
-    const parsed: unknown = JSON.parse(argumentsJson);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function userBlock(part: ContentPart): ContentBlockParam[] {
   const p = part.part;
   if (p?.$case === "text") return p.value.text === "" ? [] : [{ type: "text", text: p.value.text }];
@@ -128,7 +118,7 @@ function imageBlock(image: ImageContent): ImageBlockParam | undefined {
 }
 
 function assistantBlocks(message: Message, provider: string): ContentBlockParam[] {
-  const producer = message.model === undefined || message.model === "" ? undefined : parseModelHandle(message.model)?.provider;
+  const producer = producerOf(message);
   // Signatures and redacted data are only valid for the provider that produced them.
   const keepReasoning = producer === undefined || producer === provider;
   const blocks: ContentBlockParam[] = [];
@@ -151,7 +141,7 @@ function assistantBlocks(message: Message, provider: string): ContentBlockParam[
     }
   }
   for (const call of message.toolCalls) {
-    blocks.push({ type: "tool_use", id: toolUseId(call.id), name: call.name, input: toolInputOf(call.argumentsJson) });
+    blocks.push({ type: "tool_use", id: toolUseId(call.id), name: call.name, input: argumentsObjectOf(call.argumentsJson) });
   }
   return blocks;
 }
@@ -183,11 +173,4 @@ function resultContent(parts: readonly ContentPart[]): { content?: Array<TextBlo
     }
   }
   return content.length === 0 ? {} : { content };
-}
-
-/** The text parts of a message, joined; images and reasoning dropped. */
-function textOf(parts: readonly ContentPart[]): string {
-  return parts
-    .flatMap(({ part }) => (part?.$case === "text" ? [part.value.text] : []))
-    .join("\n");
 }

@@ -7,7 +7,7 @@ import {
   type ToolCall,
 } from "@conduit/proto/agent/v1";
 import type { Content, Part } from "@google/genai";
-import { parseModelHandle } from "../../core/model-provider.js";
+import { argumentsObjectOf, producerOf, textOf } from "../message-content.js";
 
 export interface GeminiConversation {
   /** The system prompt and the text of SYSTEM messages, joined; unset when empty. */
@@ -70,17 +70,6 @@ export function convertToGeminiContents(messages: readonly Message[], system?: s
   return { systemInstruction, contents };
 }
 
-/** The args object of a call: `{}` when the arguments are empty, invalid JSON or not an object. */
-export function functionArgsOf(argumentsJson: string): Record<string, unknown> {
-  if (argumentsJson.trim() === "") return {};
-  try {
-    const parsed: unknown = JSON.parse(argumentsJson);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function userPart(part: ContentPart): Part[] {
   const p = part.part;
   if (p?.$case === "text") return p.value.text === "" ? [] : [{ text: p.value.text }];
@@ -102,7 +91,7 @@ function imagePart(image: ImageContent): Part | undefined {
 }
 
 function modelParts(message: Message, provider: string): Part[] {
-  const producer = message.model === undefined || message.model === "" ? undefined : parseModelHandle(message.model)?.provider;
+  const producer = producerOf(message);
   // Thought signatures are only valid for the provider that produced them, so a message that
   // does not name its producer keeps none.
   const ours = producer === provider;
@@ -130,7 +119,7 @@ function modelParts(message: Message, provider: string): Part[] {
 
 function functionCallPart(call: ToolCall, signature: { thoughtSignature?: string }): Part {
   const id = call.id === "" ? {} : { id: call.id };
-  return { functionCall: { ...id, name: call.name, args: functionArgsOf(call.argumentsJson) }, ...signature };
+  return { functionCall: { ...id, name: call.name, args: argumentsObjectOf(call.argumentsJson) }, ...signature };
 }
 
 function toolResponseParts(message: Message, callNames: ReadonlyMap<string, string>): Part[] {
@@ -156,11 +145,4 @@ function functionResponse(callId: string, parts: readonly ContentPart[], success
     return image === undefined ? [] : [image];
   });
   return [response, ...images];
-}
-
-/** The text parts of a message, joined; images and reasoning dropped. */
-function textOf(parts: readonly ContentPart[]): string {
-  return parts
-    .flatMap(({ part }) => (part?.$case === "text" ? [part.value.text] : []))
-    .join("\n");
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { FinishReason } from "@conduit/proto/agent/v1";
 import type { CompletionEvent, CompletionUsage } from "@conduit/proto/provider/v1";
 import { ProviderError } from "../../core/provider-error.js";
+import { parseWireShape } from "../wire-shape.js";
 import { mapGeminiFinishReason } from "./map-gemini-finish-reason.js";
 
 // Permissive: the API adds fields and part kinds over time (`inlineData`, `executableCode`,
@@ -64,13 +65,7 @@ export function newGeminiStreamState(newCallId: () => string = () => `call_${ran
 
 /** Validates a chunk the SDK parsed; a chunk of the wrong shape is a malformed response. */
 export function parseGeminiChunk(raw: unknown): GeminiChunk {
-  const parsed = geminiChunkSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ProviderError("malformed", `the provider sent a chunk of an unexpected shape: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
+  return parseWireShape(geminiChunkSchema, raw, "a chunk");
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
 } from "openai/resources/chat/completions";
 import { sanitizeToolCallId } from "../tool-call-id.js";
 import { imageUrlOf } from "../image-url.js";
+import { textOf } from "../message-content.js";
 
 /**
  * The Conduit conversation (and system prompt) as Chat Completions messages.
@@ -118,11 +119,4 @@ function imageMediaType(image: ImageContent): string {
   const source = image.source;
   if (source?.$case === "base64" && source.value.mediaType !== "") return source.value.mediaType;
   return "image";
-}
-
-/** The text parts of a message, joined; images and reasoning dropped. */
-function textOf(parts: readonly ContentPart[]): string {
-  return parts
-    .flatMap(({ part }) => (part?.$case === "text" ? [part.value.text] : []))
-    .join("\n");
 }

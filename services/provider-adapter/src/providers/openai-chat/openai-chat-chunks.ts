@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { CompletionEvent, CompletionUsage } from "@conduit/proto/provider/v1";
 import { ProviderError } from "../../core/provider-error.js";
+import { parseWireShape } from "../wire-shape.js";
 import { mapOpenAIFinishReason } from "./map-openai-finish-reason.js";
 
 // Permissive: every OpenAI-compatible server adds its own fields (`obfuscation`, `x_groq`,
@@ -58,13 +59,7 @@ export function newOpenAIChatStreamState(): OpenAIChatStreamState {
 
 /** Validates a chunk the SDK parsed; a chunk of the wrong shape is a malformed response. */
 export function parseOpenAIChatChunk(raw: unknown): OpenAIChatChunk {
-  const parsed = openAIChatChunkSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ProviderError("malformed", `the provider sent a chunk of an unexpected shape: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
+  return parseWireShape(openAIChatChunkSchema, raw, "a chunk");
 }
 
 /**

@@ -9,11 +9,9 @@ import type {
   ResponseInputItem,
   ResponseInputMessageContentList,
 } from "openai/resources/responses/responses";
-import { parseModelHandle } from "../../core/model-provider.js";
 import { imageUrlOf } from "../image-url.js";
 import { sanitizeToolCallId } from "../tool-call-id.js";
-
-/** The longest call id the API takes. */
+import { producerOf, textOf } from "../message-content.js";
 
 export interface OpenAIResponsesInput {
   /** The system prompt; unset when empty. */
@@ -84,7 +82,7 @@ function userPart(part: ContentPart): ResponseInputMessageContentList {
 }
 
 function assistantItems(message: Message, provider: string): ResponseInputItem[] {
-  const producer = message.model === undefined || message.model === "" ? undefined : parseModelHandle(message.model)?.provider;
+  const producer = producerOf(message);
   const items: ResponseInputItem[] = [];
   for (const { part } of message.content) {
     if (part?.$case === "text" && part.value.text !== "") {
@@ -131,11 +129,4 @@ function outputOf(parts: readonly ContentPart[]): string | ResponseFunctionCallO
   }
   if (items.every((item) => item.type === "input_text")) return textOf(parts);
   return items;
-}
-
-/** The text parts, joined; images and reasoning dropped. */
-function textOf(parts: readonly ContentPart[]): string {
-  return parts
-    .flatMap(({ part }) => (part?.$case === "text" ? [part.value.text] : []))
-    .join("\n");
 }

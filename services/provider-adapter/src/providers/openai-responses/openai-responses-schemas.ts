@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseTypedEvent, type TypedEvent } from "../typed-event.js";
+import { parseTypedEvent, type TypedEvent } from "../wire-shape.js";
 
 // Permissive: the API adds fields, item types and event types over time (`obfuscation`,
 // `content_filters` on Azure, new tools, …); only the fields the adapter reads are checked.
@@ -59,7 +59,6 @@ export const eventSchemas = {
   // The SDK throws on an `error` event that nests an `error` object; a flat one reaches here.
   error: z.looseObject({ type: z.literal("error"), code: z.string().nullish(), message: z.string().nullish() }),
 } as const;
-
 
 /** One streamed event, as far as the adapter reads it; an event of another type is kept as is. */
 export type OpenAIResponsesEvent = TypedEvent<typeof eventSchemas>;
