@@ -74,6 +74,7 @@ export async function startAdapterWire(): Promise<AdapterWire> {
   };
 }
 
+// Run as the child process: its first stdout line is the base URL startAdapterWire waits for.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(await serve());
 }

@@ -38,7 +38,7 @@ export class ProviderRegistry {
     const all = [...[...this.byName.values()].flatMap((p) => p.models()), ...this.listed];
     if (!all.some((m) => m.handle === this.defaultModel)) {
       const parsed = parseModelHandle(this.defaultModel)!;
-      all.push({ handle: this.defaultModel, provider: parsed.provider, displayName: parsed.model, contextWindow: undefined, isDefault: true, isBuiltin: false, capabilities: [] });
+      all.push({ handle: this.defaultModel, provider: parsed.provider, displayName: parsed.model, contextWindow: undefined, isDefault: false, isBuiltin: false, capabilities: [] });
     }
     const seen = new Set<string>();
     return all

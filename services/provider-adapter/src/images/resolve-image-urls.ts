@@ -5,8 +5,6 @@ import { fetchImage, ImageRefused, type ImageFetchLimits } from "./fetch-image.j
 /** Distinct image URLs fetched at once for one request. */
 const PARALLEL_FETCHES = 4;
 
-type Fetch = (url: string, signal: AbortSignal) => Promise<{ mediaType: string; data: Buffer }>;
-
 interface UrlImage {
   url: string;
   /** Proto field path, for the error. */
@@ -19,10 +17,6 @@ interface UrlImage {
  * URL fails the request with INVALID_ARGUMENT / IMAGE_URL_REFUSED naming it.
  */
 export async function resolveImageUrls(messages: Message[], limits: ImageFetchLimits, signal: AbortSignal): Promise<Message[]> {
-  return resolveWith(messages, (url, s) => fetchImage(url, limits, s), signal);
-}
-
-export async function resolveWith(messages: Message[], fetch: Fetch, signal: AbortSignal): Promise<Message[]> {
   const found = urlImages(messages);
   if (found.length === 0) return messages;
   const byUrl = new Map<string, UrlImage>();
@@ -35,7 +29,7 @@ export async function resolveWith(messages: Message[], fetch: Fetch, signal: Abo
   const worker = async () => {
     for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {
       try {
-        fetched.set(next.url, await fetch(next.url, fetchSignal));
+        fetched.set(next.url, await fetchImage(next.url, limits, fetchSignal));
       } catch (error) {
         stop.abort();
         if (error instanceof ImageRefused) throw refusal(error, next.field);
