@@ -9,6 +9,7 @@ import {
   searchMessages,
   updateMessage,
 } from "../store/messages.js";
+import { prepareMessages } from "../store/messages-write.js";
 import {
   appendMessagesRequest,
   getMessageRequest,
@@ -23,9 +24,11 @@ import { LIMITS } from "./schemas.js";
 /** Messages and in-context lists. */
 export function messageHandlers(deps: HandlerDeps): Partial<MessageStoreServiceServer> {
   return {
-    appendMessages: rpc.caller(deps, "AppendMessages", appendMessagesRequest, async (input, { org, db }) => ({
-      messages: await db.transaction((em) => appendMessages(em, org, input)),
-    })),
+    appendMessages: rpc.caller(deps, "AppendMessages", appendMessagesRequest, async (input, { org, db }) => {
+      // Encoded before the transaction: the agent's lock is then held only for the database's work.
+      const batch = prepareMessages(org, input.agentId, input.messages);
+      return { messages: await db.transaction((em) => appendMessages(em, batch, input.addToContext)) };
+    }),
 
     listMessages: rpc.caller(deps, "ListMessages", listMessagesRequest, async (input, { org, db }) =>
       pageResponse(await listMessages(db.manager, org, { ...input, range: sequenceRange(input), direction: input.order })),

@@ -6,7 +6,7 @@ import { AgentRow, MessageRow, RunRow } from "../db/entities/index.js";
 import { messageColumns, toMessage } from "../mappers/messages.js";
 import { lockAgent } from "./agents.js";
 import { appendContextIds, readContextIds } from "./contexts.js";
-import { insertMessages } from "./messages-write.js";
+import { insertMessages, type PreparedMessages } from "./messages-write.js";
 
 /** What ListMessages filters on. Every index of the messages table leads with agent or run. */
 export interface MessageFilter {
@@ -36,21 +36,18 @@ const EDITABLE_ROLES: ReadonlySet<MessageRole> = new Set([
  * Appends messages under the agent's lock (idempotent by otid) and, when asked, adds them to
  * the in-context list of the conversation each stored message belongs to.
  */
-export async function appendMessages(
-  em: EntityManager,
-  org: string,
-  req: { agentId: string; messages: readonly Message[]; addToContext: boolean },
-): Promise<Message[]> {
-  await lockAgent(em, org, req.agentId);
-  await checkRunsOfAgent(em, org, req.agentId, req.messages);
-  const stored = await insertMessages(em, org, req.agentId, req.messages.map((m) => ({ ...m, agentId: req.agentId })));
-  if (req.addToContext) {
+export async function appendMessages(em: EntityManager, batch: PreparedMessages, addToContext: boolean): Promise<Message[]> {
+  const { org, agentId } = batch;
+  await lockAgent(em, org, agentId);
+  await checkRunsOfAgent(em, org, agentId, batch.messages);
+  const stored = await insertMessages(em, batch);
+  if (addToContext) {
     const byConversation = new Map<string | undefined, string[]>();
     for (const m of stored) {
       if (!byConversation.has(m.conversationId)) byConversation.set(m.conversationId, []);
       byConversation.get(m.conversationId)!.push(m.id);
     }
-    for (const [conversationId, ids] of byConversation) await appendContextIds(em, org, req.agentId, conversationId, ids);
+    for (const [conversationId, ids] of byConversation) await appendContextIds(em, org, agentId, conversationId, ids);
   }
   return stored;
 }

@@ -8,7 +8,7 @@ import { toMessage } from "../mappers/messages.js";
 import { stepColumns, toRun, toStep, usageColumn } from "../mappers/runs.js";
 import { lockAgentOfRun } from "./agents.js";
 import { appendContextIds, writeContextIds } from "./contexts.js";
-import { insertMessages } from "./messages-write.js";
+import { insertMessages, prepareMessages } from "./messages-write.js";
 import { runEnded } from "./run-locks.js";
 import { getRun, lockRun, setRunUsage } from "./runs.js";
 
@@ -64,9 +64,7 @@ export async function commitStep(em: EntityManager, org: string, commit: StepCom
   const conversationId = run.conversationId ?? undefined;
   const messages = await insertMessages(
     em,
-    org,
-    agentId,
-    commit.messages.map((m) => ({ ...m, agentId, runId: run.id, stepId, conversationId })),
+    prepareMessages(org, agentId, commit.messages.map((m) => ({ ...m, runId: run.id, stepId, conversationId }))),
   );
   await insertStep(em, stepRow);
   const usage = addStepUsage(Usage.fromJSON(run.usage), commit.step.usage);
