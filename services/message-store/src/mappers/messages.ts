@@ -33,6 +33,32 @@ export function toMessage(row: MessageRow): Message {
   };
 }
 
+/** A message row from JSON by column names (timestamps as ISO strings). */
+export function messageRowOf(raw: Record<string, unknown>): MessageRow {
+  return {
+    sequenceId: raw.sequence_id,
+    id: raw.id,
+    organizationId: raw.organization_id,
+    agentId: raw.agent_id,
+    conversationId: raw.conversation_id,
+    runId: raw.run_id,
+    stepId: raw.step_id,
+    role: raw.role,
+    content: raw.content,
+    toolCalls: raw.tool_calls,
+    toolCallId: raw.tool_call_id,
+    toolReturns: raw.tool_returns,
+    approvals: raw.approvals,
+    model: raw.model,
+    name: raw.name,
+    otid: raw.otid,
+    isErr: raw.is_err,
+    searchText: "",
+    createdAt: new Date(raw.created_at as string),
+    updatedAt: raw.updated_at == null ? null : new Date(raw.updated_at as string),
+  } as MessageRow;
+}
+
 /** The columns a message is written with (ids and ownership are set by the caller). */
 export function messageColumns(m: Message) {
   return {

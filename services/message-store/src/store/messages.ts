@@ -1,9 +1,9 @@
-import type { EntityManager, SelectQueryBuilder } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { invalidArgument, notFound, ServiceError, Status } from "@conduit/grpc-kit";
 import { Message, MessageRole, messageRoleToJSON } from "@conduit/proto/agent/v1";
 import { isEmptyRange, pageOf, type Direction, type Page, type SequenceRange } from "../core/message-cursor.js";
 import { AgentRow, MessageRow, RunRow } from "../db/entities/index.js";
-import { messageColumns, toMessage } from "../mappers/messages.js";
+import { messageColumns, messageRowOf, toMessage } from "../mappers/messages.js";
 import { lockAgent } from "./agents.js";
 import { appendContextIds, readContextIds } from "./contexts.js";
 import { insertMessages, type PreparedMessages } from "./messages-write.js";
@@ -53,14 +53,15 @@ export async function appendMessages(em: EntityManager, batch: PreparedMessages,
 }
 
 export async function listMessages(em: EntityManager, org: string, filter: MessageFilter): Promise<Page<Message>> {
-  return page(em, org, filter, selectMessages(em, org, filter));
+  return page(em, org, filter, pageQuery(org, filter));
 }
 
 /** Postgres full-text search (english stemming) on the generated `search` column, in sequence order. */
 export async function searchMessages(em: EntityManager, org: string, filter: SearchFilter): Promise<Page<Message>> {
-  const query = selectMessages(em, org, filter).andWhere("m.search @@ websearch_to_tsquery('english', :query)", { query: filter.query });
-  if (filter.startTime) query.andWhere("m.created_at >= :startTime", { startTime: filter.startTime });
-  if (filter.endTime) query.andWhere("m.created_at < :endTime", { endTime: filter.endTime });
+  const query = pageQuery(org, filter);
+  query.where.push(`search @@ websearch_to_tsquery('english', ${query.param(filter.query)})`);
+  if (filter.startTime) query.where.push(`created_at >= ${query.param(filter.startTime)}`);
+  if (filter.endTime) query.where.push(`created_at < ${query.param(filter.endTime)}`);
   return page(em, org, filter, query);
 }
 
@@ -122,29 +123,64 @@ export async function listContextMessages(
   });
 }
 
-/**
- * The rows of one page: `limit + 1` in cursor order. Each filter combination is served by an
- * index scan of (agent_id, sequence_id), (agent_id, conversation_id, sequence_id) or
- * (run_id, sequence_id) that stops after the page.
- */
-function selectMessages(em: EntityManager, org: string, f: MessageFilter): SelectQueryBuilder<MessageRow> {
-  const query = em
-    .createQueryBuilder(MessageRow, "m")
-    .where("m.agent_id = :agentId AND m.organization_id = :org", { agentId: f.agentId, org });
-  if (f.conversationId !== undefined) query.andWhere("m.conversation_id = :conversationId", { conversationId: f.conversationId });
-  if (f.runId !== undefined) query.andWhere("m.run_id = :runId", { runId: f.runId });
-  if (f.roles.length > 0) query.andWhere("m.role IN (:...roles)", { roles: f.roles.map(messageRoleToJSON) });
-  if (f.range.after !== undefined) query.andWhere("m.sequence_id > :after", { after: f.range.after });
-  if (f.range.before !== undefined) query.andWhere("m.sequence_id < :before", { before: f.range.before });
-  return query.orderBy("m.sequence_id", f.direction === "asc" ? "ASC" : "DESC").limit(f.limit + 1);
+/** A page's SQL under construction: WHERE terms and their positional parameters. */
+interface PageQuery {
+  where: string[];
+  params: unknown[];
+  /** Adds a parameter; returns its placeholder. */
+  param(value: unknown): string;
 }
 
-/** Runs the page query; an empty page still answers NOT_FOUND for an agent the caller cannot see. */
-async function page(em: EntityManager, org: string, f: MessageFilter, query: SelectQueryBuilder<MessageRow>): Promise<Page<Message>> {
-  const rows = isEmptyRange(f.range) ? [] : await query.getMany();
+/**
+ * A page's rows as one JSON array: one native JSON.parse instead of the driver parsing each of
+ * a hundred rows' twenty fields (timestamps, jsonb) on its own. The search columns are left out.
+ */
+const PAGE_JSON = `json_build_object(
+  'sequence_id', sequence_id::text, 'id', id, 'organization_id', organization_id, 'agent_id', agent_id,
+  'conversation_id', conversation_id, 'run_id', run_id, 'step_id', step_id, 'role', role, 'content', content,
+  'tool_calls', tool_calls, 'tool_call_id', tool_call_id, 'tool_returns', tool_returns, 'approvals', approvals,
+  'model', model, 'name', name, 'otid', otid, 'is_err', is_err, 'created_at', created_at, 'updated_at', updated_at)`;
+
+/**
+ * The filter of one page. Each filter combination is served by an index scan of
+ * (agent_id, sequence_id), (agent_id, conversation_id, sequence_id) or (run_id, sequence_id)
+ * that stops after the page. Raw SQL: the ORM's query building and row hydration cost more
+ * than the database's own work for a page of a hundred messages.
+ */
+function pageQuery(org: string, f: MessageFilter): PageQuery {
+  const query: PageQuery = {
+    where: [],
+    params: [],
+    param(value) {
+      this.params.push(value);
+      return `$${this.params.length}`;
+    },
+  };
+  query.where.push(`agent_id = ${query.param(f.agentId)}`, `organization_id = ${query.param(org)}`);
+  if (f.conversationId !== undefined) query.where.push(`conversation_id = ${query.param(f.conversationId)}`);
+  if (f.runId !== undefined) query.where.push(`run_id = ${query.param(f.runId)}`);
+  if (f.roles.length > 0) query.where.push(`role = ANY(${query.param(f.roles.map(messageRoleToJSON))}::text[])`);
+  if (f.range.after !== undefined) query.where.push(`sequence_id > ${query.param(f.range.after)}`);
+  if (f.range.before !== undefined) query.where.push(`sequence_id < ${query.param(f.range.before)}`);
+  return query;
+}
+
+/** Runs the page query (`limit + 1` rows in cursor order); an empty page still answers NOT_FOUND for an agent the caller cannot see. */
+async function page(em: EntityManager, org: string, f: MessageFilter, query: PageQuery): Promise<Page<Message>> {
+  let rows: Record<string, unknown>[] = [];
+  if (!isEmptyRange(f.range)) {
+    const order = f.direction === "asc" ? "ASC" : "DESC";
+    const [{ page }]: [{ page: string }] = await em.query(
+      `SELECT coalesce(json_agg(row ORDER BY sequence_id ${order}), '[]')::text AS page FROM (
+         SELECT sequence_id, ${PAGE_JSON} AS row
+         FROM messages WHERE ${query.where.join(" AND ")} ORDER BY sequence_id ${order} LIMIT ${f.limit + 1}) p`,
+      query.params,
+    );
+    rows = JSON.parse(page) as Record<string, unknown>[];
+  }
   if (rows.length === 0) await requireAgent(em, org, f.agentId);
-  const cut = pageOf(rows, f.limit, (row) => row.sequenceId);
-  return { ...cut, items: cut.items.map(toMessage) };
+  const cut = pageOf(rows, f.limit, (row) => row.sequence_id as string);
+  return { ...cut, items: cut.items.map((row) => toMessage(messageRowOf(row))) };
 }
 
 async function requireAgent(em: EntityManager, org: string, agentId: string): Promise<void> {
