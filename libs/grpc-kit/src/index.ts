@@ -22,7 +22,7 @@ export {
 export type { Merge } from "./coalescing-writer.js";
 export { HealthReporter, type HealthProbe } from "./health.js";
 export { checkHealth, healthClient, watchHealth, type HealthStatus } from "./health-client.js";
-export { GrpcHost, type GrpcHostOptions } from "./host.js";
+export { CLIENT_OPTIONS, GrpcHost, type GrpcHostOptions } from "./host.js";
 export { runService, type ServiceParts, type ServiceSpec } from "./lifecycle.js";
 export { addReflection } from "./reflection.js";
 export { decodeStatusDetails, encodeStatusDetails, ERROR_DOMAIN, STATUS_DETAILS_KEY, type StatusDetails } from "./status-details.js";

@@ -1,5 +1,5 @@
 import { credentials, Metadata } from "@grpc/grpc-js";
-import { callStream, ServiceError, Status } from "@conduit/grpc-kit";
+import { callStream, CLIENT_OPTIONS, ServiceError, Status } from "@conduit/grpc-kit";
 import { ProviderAdapterServiceClient, type CompletionEvent, type StreamCompletionRequest } from "@conduit/proto/provider/v1";
 import { ModelCallFailure, type ModelClient, type ModelFailureKind, type Signalled } from "../core/ports.js";
 
@@ -23,7 +23,7 @@ export class ProviderAdapterModel implements ModelClient {
     address: string,
     private readonly internalKey: string | undefined,
   ) {
-    this.client = new ProviderAdapterServiceClient(address, credentials.createInsecure());
+    this.client = new ProviderAdapterServiceClient(address, credentials.createInsecure(), CLIENT_OPTIONS);
   }
 
   async *stream(request: StreamCompletionRequest, opts: Signalled): AsyncGenerator<CompletionEvent> {
