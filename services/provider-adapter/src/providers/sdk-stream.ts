@@ -2,6 +2,7 @@ import type { CompletionEvent } from "@conduit/proto/provider/v1";
 import { parseModelHandle } from "../core/model-provider.js";
 import { classifyTransportFailure, type ErrorPhase } from "../core/http-errors.js";
 import { ProviderError } from "../core/provider-error.js";
+import { createNodeFetch } from "./node-fetch.js";
 
 /** One streamed call of a provider SDK, as the pieces that differ between providers. */
 export interface SdkCall<Raw> {
@@ -33,10 +34,13 @@ export async function* streamSdkCall<Raw>(call: SdkCall<Raw>, signal: AbortSigna
   }
 }
 
+/** One keep-alive connection pool for every SDK client of the process. */
+const nodeFetch = createNodeFetch();
+
 /**
  * Client options every official SDK takes alike: our key and base URL, no retries of its own
- * (retries and fallback belong to the adapter, before the first delta only), and no console
- * output (unparsable stream data reaches us as an error).
+ * (retries and fallback belong to the adapter, before the first delta only), no console
+ * output (unparsable stream data reaches us as an error), and a fetch over node:http.
  */
 export function sdkClientOptions(settings: { apiKey: string; baseURL?: string | undefined }) {
   return {
@@ -44,6 +48,7 @@ export function sdkClientOptions(settings: { apiKey: string; baseURL?: string | 
     ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
     maxRetries: 0,
     logLevel: "off" as const,
+    fetch: nodeFetch,
   };
 }
 
