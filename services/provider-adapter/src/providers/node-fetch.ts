@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import { Readable } from "node:stream";
+import type { IncomingMessage } from "node:http";
 
 /**
  * The `fetch` the provider SDKs are given: the same contract over node:http with keep-alive
@@ -39,7 +39,7 @@ export function createNodeFetch(): typeof fetch {
         const noBody = init.method === "HEAD" || status === 204 || status === 304;
         if (noBody) res.resume();
         resolve(
-          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
+          new Response(noBody ? null : webBody(res), {
             status,
             statusText: res.statusMessage ?? "",
             headers: responseHeaders(res.rawHeaders),
@@ -48,6 +48,41 @@ export function createNodeFetch(): typeof fetch {
       });
       request.end(body);
     });
+}
+
+/**
+ * The response body as a web stream, chunks passed on as they arrive (Readable.toWeb costs
+ * several times as much per chunk). The socket is paused while the reader is behind.
+ */
+function webBody(res: IncomingMessage): ReadableStream<Uint8Array> {
+  let ended = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        res.on("data", (chunk: Buffer) => {
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 1) <= 0) res.pause();
+        });
+        res.once("end", () => {
+          if (!ended) controller.close();
+          ended = true;
+        });
+        // A connection cut mid-body: node:http reports it as an error ("aborted").
+        res.once("error", (error) => {
+          if (!ended) controller.error(error);
+          ended = true;
+        });
+      },
+      pull() {
+        res.resume();
+      },
+      cancel(reason) {
+        ended = true;
+        res.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: 64 },
+  );
 }
 
 function headerRecord(init: RequestInit["headers"]): Record<string, string> {
