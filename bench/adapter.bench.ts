@@ -75,7 +75,7 @@ function viaAdapter(client: Client, metadata: Metadata, n: number): Promise<{ de
 
 export async function run(args: string[]): Promise<void> {
   const deltasPerStream = numberFlag(args, "--deltas", 20_000);
-  const rounds = numberFlag(args, "--rounds", 5);
+  const rounds = numberFlag(args, "--rounds", 9);
   const ttftSamples = numberFlag(args, "--ttft-samples", 1000);
   // Unmeasured one-delta calls on both paths first: a request's set-up code (request
   // conversion, the SDK's request building, fetch) is only optimized by V8 after many calls.

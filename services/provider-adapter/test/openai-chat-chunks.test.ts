@@ -9,6 +9,7 @@ import {
   finishOpenAIChatStream,
   mapOpenAIChatChunk,
   newOpenAIChatStreamState,
+  openAIChatChunkSchema,
   parseOpenAIChatChunk,
 } from "../src/providers/openai-chat/openai-chat-chunks.js";
 
@@ -114,6 +115,23 @@ describe("OpenAI chat chunks → events", () => {
     })();
     expect(wrong).toBeInstanceOf(ProviderError);
     expect((wrong as ProviderError).kind).toBe("malformed");
+  });
+
+  it("reads a text-only chunk, taken without the schema, as the schema reads it", () => {
+    const chunks = [
+      delta({ content: "hi" }),
+      delta({ role: "assistant", content: "" }),
+      delta({ content: null }),
+      { id: "c", choices: [{ delta: { content: "no index" } }], usage: null },
+    ];
+    for (const chunk of chunks) expect(parseOpenAIChatChunk(chunk)).toEqual(openAIChatChunkSchema.parse(chunk));
+    for (const wrong of [
+      { choices: [{ index: 0, delta: { content: ["x"] } }] },
+      { choices: [{ index: -1, delta: { content: "x" } }] },
+      { choices: [{ index: 0, delta: "x" }] },
+    ]) {
+      expect(() => parseOpenAIChatChunk(wrong)).toThrow(expect.objectContaining({ kind: "malformed" }));
+    }
   });
 
   it("treats a stream that ends without a finish reason as malformed", () => {

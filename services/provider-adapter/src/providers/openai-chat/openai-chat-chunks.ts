@@ -59,7 +59,23 @@ export function newOpenAIChatStreamState(): OpenAIChatStreamState {
 
 /** Validates a chunk the SDK parsed; a chunk of the wrong shape is a malformed response. */
 export function parseOpenAIChatChunk(raw: unknown): OpenAIChatChunk {
-  return parseWireShape(openAIChatChunkSchema, raw, "a chunk");
+  return isTextChunk(raw) ? raw : parseWireShape(openAIChatChunkSchema, raw, "a chunk");
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+
+/**
+ * The chunk nearly every delta comes in, checked by hand: one choice (index 0) whose delta has
+ * at most text, and nothing else the adapter reads. The schema would accept it too, at several
+ * times the cost, on every delta of every stream.
+ */
+function isTextChunk(raw: unknown): raw is OpenAIChatChunk {
+  if (!isObject(raw) || raw.usage != null || raw.x_groq != null || !Array.isArray(raw.choices) || raw.choices.length !== 1) return false;
+  const choice: unknown = raw.choices[0];
+  if (!isObject(choice) || (choice.index != null && choice.index !== 0) || choice.finish_reason != null) return false;
+  const delta = choice.delta;
+  if (!isObject(delta) || delta.tool_calls != null || delta.reasoning_content != null || delta.reasoning != null) return false;
+  return delta.content == null || typeof delta.content === "string";
 }
 
 /**
