@@ -29,7 +29,7 @@ export function runHandlers(deps: HandlerDeps): Partial<MessageStoreServiceServe
   return {
     createRun: rpc.internal(deps, "CreateRun", createRunRequest, async (input, { org, db }) => {
       const organization = requireOrganization(org);
-      const { row, created } = await db.transaction((em) => createRun(em, organization, input));
+      const { row, created } = await createRun(db.manager, organization, input);
       return { run: toRun(row), created };
     }),
 

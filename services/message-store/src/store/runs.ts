@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import { QueryFailedError, type EntityManager } from "typeorm";
 import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity.js";
 import { notFound } from "@conduit/grpc-kit";
 import { RunStatus, runStatusToJSON, Usage, type RunError, type StopReason } from "@conduit/proto/agent/v1";
 import { SortOrder } from "@conduit/proto/store/v1";
 import { encodePageToken } from "../core/page-token.js";
 import { isTerminal } from "../core/run-state.js";
-import { AgentRow, RunRow } from "../db/entities/index.js";
+import { RunLockRow, RunRow } from "../db/entities/index.js";
 import { entityOf } from "../db/raw-row.js";
 import { errorColumn, stopReasonColumn, usageColumn } from "../mappers/runs.js";
-import { releaseRunLock, takeRunLock } from "./run-locks.js";
+import { conversationBusy, releaseRunLock } from "./run-locks.js";
 
 /** Status names of runs that have not ended, as stored. */
 export const ACTIVE_STATUSES = [RunStatus.RUN_STATUS_CREATED, RunStatus.RUN_STATUS_RUNNING].map(runStatusToJSON);
@@ -28,50 +28,69 @@ export interface NewRun {
 }
 
 /**
+ * The run and, when asked (`$10`), its lock, in one statement: the agent is key-share locked
+ * (it cannot be deleted meanwhile), the run inserted unless the agent has its idempotency key,
+ * the lock row inserted for it. A lock another run holds fails the whole statement with a
+ * unique violation, so a refused run leaves nothing behind. One round trip, no transaction.
+ */
+const CREATE_RUN = `
+  WITH agent AS (
+    SELECT id FROM agents WHERE id = $1 AND organization_id = $2 FOR KEY SHARE
+  ), run AS (
+    INSERT INTO runs (id, organization_id, agent_id, conversation_id, status, background, owner, lease_expires_at, usage, idempotency_key)
+    SELECT $3, $2, agent.id, $4, $5, $6, $7, now() + $8 * interval '1 millisecond', $9::jsonb, $11 FROM agent
+    ON CONFLICT (agent_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING *
+  ), lock AS (
+    INSERT INTO run_locks (agent_id, conversation_key, run_id, organization_id)
+    SELECT agent_id, coalesce(conversation_id, ''), id, organization_id FROM run WHERE $10
+  )
+  SELECT run.*, (SELECT count(*) FROM agent)::int AS agent_found FROM (SELECT 1) AS one LEFT JOIN run ON true`;
+
+/**
  * Creates a run in CREATED, or returns the agent's run with the same idempotency key
  * (`created` false, nothing written). With `acquireLock`, the run takes its conversation's
- * lock in the same transaction; a busy lock throws and so rolls the new run back.
+ * lock at once; a busy lock throws CONVERSATION_BUSY and no run is written.
+ * Not for use inside a transaction: a busy lock is learnt from a failed statement.
  */
 export async function createRun(em: EntityManager, org: string, input: NewRun): Promise<{ row: RunRow; created: boolean }> {
-  // Key-share: the agent cannot be deleted meanwhile, and other run writers are not serialized.
-  const agent = await em
-    .createQueryBuilder(AgentRow, "a")
-    .setLock("for_key_share")
-    .where("a.id = :id AND a.organization_id = :org", { id: input.agentId, org })
-    .getOne();
-  if (!agent) throw notFound("agent", input.agentId);
   const id = `run-${randomUUID()}`;
-  const insert = em
-    .createQueryBuilder()
-    .insert()
-    .into(RunRow)
-    .values({
-      id,
-      organizationId: org,
-      agentId: input.agentId,
-      conversationId: input.conversationId ?? null,
-      status: runStatusToJSON(RunStatus.RUN_STATUS_CREATED),
-      stopReason: null,
-      background: input.background,
-      owner: input.owner,
-      leaseExpiresAt: LEASE_FROM_NOW,
-      usage: usageColumn(Usage.fromPartial({})),
-      idempotencyKey: input.idempotencyKey ?? null,
-    })
-    .setParameter("leaseTtlMs", input.leaseTtlMs)
-    .returning(["id"]);
-  if (input.idempotencyKey) {
-    // The only conflict a fresh id can meet is the agent's idempotency key.
-    const inserted = await insert.orIgnore().execute();
-    if ((inserted.raw as unknown[]).length === 0) {
-      return { row: await em.findOneByOrFail(RunRow, { agentId: input.agentId, idempotencyKey: input.idempotencyKey }), created: false };
+  const params = [
+    input.agentId,
+    org,
+    id,
+    input.conversationId ?? null,
+    runStatusToJSON(RunStatus.RUN_STATUS_CREATED),
+    input.background,
+    input.owner,
+    input.leaseTtlMs,
+    JSON.stringify(usageColumn(Usage.fromPartial({}))),
+    input.acquireLock,
+    input.idempotencyKey ?? null,
+  ];
+  // A holder that lets go between our insert and our read of it makes us try again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let rows: (Record<string, unknown> & { agent_found: number })[];
+    try {
+      rows = await em.query(CREATE_RUN, params);
+    } catch (err) {
+      if (!isLockTaken(err)) throw err;
+      const holder = await em.findOneBy(RunLockRow, { agentId: input.agentId, conversationKey: input.conversationId ?? "" });
+      if (holder) throw conversationBusy(holder.runId);
+      continue;
     }
-  } else {
-    await insert.execute();
+    const [result] = rows;
+    if (!result?.agent_found) throw notFound("agent", input.agentId);
+    if (result.id !== null) return { row: entityOf(em, RunRow, result), created: true };
+    // The only conflict a fresh id can meet is the agent's idempotency key.
+    return { row: await em.findOneByOrFail(RunRow, { agentId: input.agentId, idempotencyKey: input.idempotencyKey! }), created: false };
   }
-  const row = await em.findOneByOrFail(RunRow, { id });
-  if (input.acquireLock) await takeRunLock(em, row);
-  return { row, created: true };
+  throw new Error(`run lock of agent ${input.agentId} kept changing hands`);
+}
+
+function isLockTaken(err: unknown): boolean {
+  const driver = err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
+  return driver?.code === "23505" && driver.constraint === "run_locks_pkey";
 }
 
 /** A run of the organization; another organization's run is NOT_FOUND like a missing one. */
