@@ -43,9 +43,12 @@ export function newBlockRow(org: string, agentId: string, block: MemoryBlock, no
 
 /** The agent with its blocks; another organization's agent is NOT_FOUND like a missing one. */
 export async function getAgent(em: EntityManager, org: string, agentId: string): Promise<Agent> {
-  const row = await em.findOneBy(AgentRow, { id: agentId, organizationId: org });
+  // Both reads at once: the blocks of an agent the organization cannot see are never returned.
+  const [row, blocks] = await Promise.all([
+    em.findOneBy(AgentRow, { id: agentId, organizationId: org }),
+    em.find(MemoryBlockRow, { where: { agentId }, order: { seq: "ASC" } }),
+  ]);
   if (!row) throw notFound("agent", agentId);
-  const blocks = await em.find(MemoryBlockRow, { where: { agentId }, order: { seq: "ASC" } });
   return toAgent(row, blocks);
 }
 

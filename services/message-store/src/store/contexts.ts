@@ -5,15 +5,6 @@ import { AgentRow, ConversationContextRow } from "../db/entities/index.js";
  * The in-context message list of an agent's default conversation (on the agent row) or of a
  * named conversation (its own row, made on first write). Callers hold the agent's lock.
  */
-export async function readContextIds(em: EntityManager, org: string, agentId: string, conversationId?: string): Promise<string[]> {
-  if (!conversationId) {
-    const agent = await em.findOneBy(AgentRow, { id: agentId, organizationId: org });
-    return agent?.messageIds ?? [];
-  }
-  const row = await em.findOneBy(ConversationContextRow, { agentId, conversationId, organizationId: org });
-  return row?.messageIds ?? [];
-}
-
 export async function writeContextIds(
   em: EntityManager,
   org: string,

@@ -5,7 +5,7 @@ import { isEmptyRange, pageOf, type Direction, type Page, type SequenceRange } f
 import { AgentRow, MessageRow, RunRow } from "../db/entities/index.js";
 import { messageColumns, messageRowOf, toMessage } from "../mappers/messages.js";
 import { lockAgent } from "./agents.js";
-import { appendContextIds, readContextIds } from "./contexts.js";
+import { appendContextIds } from "./contexts.js";
 import { insertMessages, type PreparedMessages } from "./messages-write.js";
 
 /** What ListMessages filters on. Every index of the messages table leads with agent or run. */
@@ -102,25 +102,31 @@ export async function updateMessage(
   return toMessage(await em.findOneByOrFail(MessageRow, { sequenceId: row.sequenceId }));
 }
 
-/** The conversation's in-context messages in list order; ids whose message is gone are skipped. */
+/**
+ * The conversation's in-context messages in list order; ids whose message is gone are skipped.
+ * One statement: the agent (NOT_FOUND for another organization's), its list (on the agent row
+ * for the default conversation, on the conversation's row otherwise) and the messages.
+ */
 export async function listContextMessages(
   em: EntityManager,
   org: string,
   agentId: string,
   conversationId: string | undefined,
 ): Promise<Message[]> {
-  await requireAgent(em, org, agentId);
-  const ids = await readContextIds(em, org, agentId, conversationId);
-  if (ids.length === 0) return [];
-  const rows = await em
-    .createQueryBuilder(MessageRow, "m")
-    .where("m.agent_id = :agentId AND m.organization_id = :org AND m.id = ANY(:ids)", { agentId, org, ids })
-    .getMany();
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.flatMap((id) => {
-    const row = byId.get(id);
-    return row ? [toMessage(row)] : [];
-  });
+  const [row]: [{ found: number; messages: string }] = await em.query(
+    `WITH ctx AS (
+       SELECT CASE WHEN $3::text IS NULL THEN a.message_ids ELSE coalesce(c.message_ids, '[]') END AS ids
+       FROM agents a LEFT JOIN conversation_contexts c
+         ON $3::text IS NOT NULL AND c.agent_id = a.id AND c.conversation_id = $3 AND c.organization_id = a.organization_id
+       WHERE a.id = $1 AND a.organization_id = $2)
+     SELECT (SELECT count(*) FROM ctx)::int AS found,
+       (SELECT coalesce(json_agg(${PAGE_JSON} ORDER BY e.n), '[]')::text
+        FROM ctx, jsonb_array_elements_text(ctx.ids) WITH ORDINALITY AS e(message_id, n)
+        JOIN messages ON messages.id = e.message_id AND messages.agent_id = $1 AND messages.organization_id = $2) AS messages`,
+    [agentId, org, conversationId ?? null],
+  );
+  if (!row.found) throw notFound("agent", agentId);
+  return (JSON.parse(row.messages) as Record<string, unknown>[]).map((raw) => toMessage(messageRowOf(raw)));
 }
 
 /** A page's SQL under construction: WHERE terms and their positional parameters. */
