@@ -45,6 +45,15 @@ describe.each(BACKENDS)("message search (%s)", (backend) => {
     expect(await find("ran")).toEqual(["he ran yesterday"]);
   });
 
+  it("finds an edited message by its new words, not its old ones", async () => {
+    const { apiKey, stored, find } = await agentWith([userMessage("the parrot sings"), userMessage("a quiet owl")]);
+    const edited = { part: { $case: "text" as const, value: { text: "the parrot whistles" } } };
+    await store.call("updateMessage", { message: { ...stored[0]!, content: [edited] }, updateMask: ["content"] }, { apiKey });
+    expect(await find("whistling")).toEqual(["the parrot whistles"]);
+    expect(await find("sings")).toEqual([]);
+    expect(await find("owl")).toEqual(["a quiet owl"]);
+  });
+
   it("supports quoted phrases, or, and -exclusion, with every bare word required", async () => {
     const { find } = await agentWith([
       userMessage("the big dog barked"),

@@ -9,7 +9,7 @@ import {
   searchMessages,
   updateMessage,
 } from "../store/messages.js";
-import { prepareMessages } from "../store/messages-write.js";
+import { computeSearchVectors, prepareMessages } from "../store/messages-write.js";
 import {
   appendMessagesRequest,
   getMessageRequest,
@@ -25,8 +25,9 @@ import { LIMITS } from "./schemas.js";
 export function messageHandlers(deps: HandlerDeps): Partial<MessageStoreServiceServer> {
   return {
     appendMessages: rpc.caller(deps, "AppendMessages", appendMessagesRequest, async (input, { org, db }) => {
-      // Encoded before the transaction: the agent's lock is then held only for the database's work.
+      // Encoded and stemmed before the transaction: the agent's lock is then held only for the writes.
       const batch = prepareMessages(org, input.agentId, input.messages);
+      await computeSearchVectors(db.manager, batch);
       return { messages: await db.transaction((em) => appendMessages(em, batch, input.addToContext)) };
     }),
 

@@ -21,7 +21,7 @@ export interface PreparedMessages {
   readonly chosenIds: readonly number[];
   readonly createdAt: Date;
   /** One parameter array per column of INSERT_MESSAGES, for the messages of `firsts`. */
-  readonly params: readonly unknown[];
+  readonly params: unknown[];
 }
 
 export function prepareMessages(org: string, agentId: string, input: readonly Message[], now = new Date()): PreparedMessages {
@@ -54,8 +54,26 @@ export function prepareMessages(org: string, agentId: string, input: readonly Me
     column((c) => c.isErr),
     column((c) => c.searchText),
     column(() => createdAt),
+    // Search vectors: unset (computed by the INSERT) unless `computeSearchVectors` ran first.
+    column((): string | null => null),
   ];
   return { org, agentId, messages, firsts, chosenIds, createdAt: now, params };
+}
+
+/** What full-text search indexes: english stemming of the message's search text. */
+export const SEARCH_VECTOR = "to_tsvector('english', search_text)";
+
+/**
+ * Computes the batch's search vectors now, outside any transaction: stemming is most of the
+ * database's work per message, and the INSERT then only parses the vectors, under the lock.
+ */
+export async function computeSearchVectors(em: EntityManager, batch: PreparedMessages): Promise<void> {
+  if (batch.firsts.length === 0) return;
+  const rows: { v: string }[] = await em.query(
+    `SELECT ${SEARCH_VECTOR}::text AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(search_text, n) ORDER BY n`,
+    [batch.params[16]],
+  );
+  batch.params[18] = rows.map((r) => r.v);
 }
 
 /**
@@ -66,14 +84,15 @@ export function prepareMessages(org: string, agentId: string, input: readonly Me
  */
 const INSERT_MESSAGES = `
   INSERT INTO messages (id, otid, organization_id, agent_id, conversation_id, run_id, step_id, role, content, tool_calls,
-    tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at)
+    tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at, search)
   SELECT id, otid, organization_id, agent_id, conversation_id, run_id, step_id, role, content, tool_calls,
-    tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at
+    tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at,
+    coalesce(search, ${SEARCH_VECTOR})
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
     $9::jsonb[], $10::jsonb[], $11::text[], $12::jsonb[], $13::jsonb[], $14::text[], $15::text[], $16::boolean[],
-    $17::text[], $18::timestamptz[])
+    $17::text[], $18::timestamptz[], $19::tsvector[])
     WITH ORDINALITY AS r(id, otid, organization_id, agent_id, conversation_id, run_id, step_id, role, content, tool_calls,
-      tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at, n)
+      tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at, search, n)
   ORDER BY n
   ON CONFLICT (agent_id, otid) DO NOTHING
   RETURNING otid, sequence_id`;

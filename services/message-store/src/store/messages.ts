@@ -6,7 +6,7 @@ import { AgentRow, MessageRow, RunRow } from "../db/entities/index.js";
 import { messageColumns, messageRowOf, toMessage } from "../mappers/messages.js";
 import { lockAgent } from "./agents.js";
 import { appendContextIds } from "./contexts.js";
-import { insertMessages, type PreparedMessages } from "./messages-write.js";
+import { insertMessages, SEARCH_VECTOR, type PreparedMessages } from "./messages-write.js";
 
 /** What ListMessages filters on. Every index of the messages table leads with agent or run. */
 export interface MessageFilter {
@@ -99,6 +99,7 @@ export async function updateMessage(
   if (bytes > maxBytes) throw invalidArgument("message.content", `the message would be ${bytes} bytes as JSON; at most ${maxBytes}`);
   const { content, name, searchText } = messageColumns(next);
   await em.update(MessageRow, { sequenceId: row.sequenceId }, { content, name, searchText, updatedAt: new Date() });
+  await em.query(`UPDATE messages SET search = ${SEARCH_VECTOR} WHERE sequence_id = $1`, [row.sequenceId]);
   return toMessage(await em.findOneByOrFail(MessageRow, { sequenceId: row.sequenceId }));
 }
 
