@@ -20,8 +20,11 @@ export interface PreparedMessages {
   /** Indexes (among `firsts`) of messages whose id the caller chose. */
   readonly chosenIds: readonly number[];
   readonly createdAt: Date;
-  /** One parameter array per column of INSERT_MESSAGES, for the messages of `firsts`. */
-  readonly params: unknown[];
+  /** Parameters $1–$18 of INSERT_MESSAGES: one array per column, for the messages of `firsts`. */
+  readonly params: readonly unknown[];
+  /** What search sees of each message of `firsts`, and its vector once `computeSearchVectors` ran. */
+  readonly searchTexts: readonly string[];
+  searchVectors?: readonly string[];
 }
 
 export function prepareMessages(org: string, agentId: string, input: readonly Message[], now = new Date()): PreparedMessages {
@@ -35,6 +38,7 @@ export function prepareMessages(org: string, agentId: string, input: readonly Me
   const columns = firsts.map((i) => messageColumns(messages[i]!));
   const column = <T>(pick: (c: (typeof columns)[number], m: Message) => T) => columns.map((c, k) => pick(c, messages[firsts[k]!]!));
   const createdAt = now.toISOString();
+  const searchTexts = columns.map((c) => c.searchText);
   const params = [
     column((_, m) => m.id),
     column((_, m) => m.otid),
@@ -52,12 +56,10 @@ export function prepareMessages(org: string, agentId: string, input: readonly Me
     column((c) => c.model),
     column((c) => c.name),
     column((c) => c.isErr),
-    column((c) => c.searchText),
+    searchTexts,
     column(() => createdAt),
-    // Search vectors: unset (computed by the INSERT) unless `computeSearchVectors` ran first.
-    column((): string | null => null),
   ];
-  return { org, agentId, messages, firsts, chosenIds, createdAt: now, params };
+  return { org, agentId, messages, firsts, chosenIds, createdAt: now, params, searchTexts };
 }
 
 /** What full-text search indexes: english stemming of the message's search text. */
@@ -71,9 +73,9 @@ export async function computeSearchVectors(em: EntityManager, batch: PreparedMes
   if (batch.firsts.length === 0) return;
   const rows: { v: string }[] = await em.query(
     `SELECT ${SEARCH_VECTOR}::text AS v FROM unnest($1::text[]) WITH ORDINALITY AS t(search_text, n) ORDER BY n`,
-    [batch.params[16]],
+    [batch.searchTexts],
   );
-  batch.params[18] = rows.map((r) => r.v);
+  batch.searchVectors = rows.map((r) => r.v);
 }
 
 /**
@@ -108,7 +110,9 @@ export async function insertMessages(em: EntityManager, batch: PreparedMessages)
   const { messages, firsts, agentId } = batch;
   await refuseTakenIds(em, batch);
   if (firsts.length === 0) return [];
-  const inserted: { otid: string; sequence_id: string }[] = await em.query(INSERT_MESSAGES, [...batch.params]);
+  // Vectors not computed beforehand are computed by the INSERT ($19 null).
+  const vectors = batch.searchVectors ?? batch.searchTexts.map(() => null);
+  const inserted: { otid: string; sequence_id: string }[] = await em.query(INSERT_MESSAGES, [...batch.params, vectors]);
   const sequence = new Map(inserted.map((r) => [r.otid, r.sequence_id]));
   const { createdAt } = batch;
   // A written message is returned as given plus what the store assigned: converting it back

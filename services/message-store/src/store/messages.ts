@@ -56,7 +56,7 @@ export async function listMessages(em: EntityManager, org: string, filter: Messa
   return page(em, org, filter, pageQuery(org, filter));
 }
 
-/** Postgres full-text search (english stemming) on the generated `search` column, in sequence order. */
+/** Postgres full-text search (english stemming) on the `search` column, in sequence order. */
 export async function searchMessages(em: EntityManager, org: string, filter: SearchFilter): Promise<Page<Message>> {
   const query = pageQuery(org, filter);
   query.where.push(`search @@ websearch_to_tsquery('english', ${query.param(filter.query)})`);

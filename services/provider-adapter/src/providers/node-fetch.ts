@@ -7,8 +7,8 @@ import type { IncomingMessage } from "node:http";
  * agents. Node's built-in fetch (undici) costs several times as much CPU per request, which
  * every completion's time to first token pays.
  *
- * No `accept-encoding` is sent, so responses come uncompressed and need no decoding; an
- * aborted request destroys its socket, so the provider sees the connection close.
+ * Responses are asked for uncompressed (`accept-encoding: identity`), so they need no
+ * decoding; an aborted request destroys its socket, so the provider sees the connection close.
  */
 export function createNodeFetch(): typeof fetch {
   const agents = {
@@ -22,7 +22,7 @@ export function createNodeFetch(): typeof fetch {
       if (!agent) return reject(new TypeError(`fetch: unsupported protocol ${url.protocol}`));
       const signal = init.signal ?? undefined;
       if (signal?.aborted) return reject(signal.reason);
-      const headers = headerRecord(init.headers);
+      const headers: Record<string, string> = { ...headerRecord(init.headers), "accept-encoding": "identity" };
       const body = bodyBytes(init.body);
       if (body !== undefined) headers["content-length"] = String(body.byteLength);
       const request = (url.protocol === "https:" ? https : http).request(url, { method: init.method ?? "GET", headers, agent });

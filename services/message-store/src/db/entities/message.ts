@@ -3,7 +3,7 @@ import type { JsonObject } from "./json.js";
 
 /**
  * `sequence_id` (BIGSERIAL) is the cursor of every listing. `search_text` is what full-text
- * search sees; the generated `search` tsvector column is maintained by the database.
+ * search sees; its `search` tsvector is written with it (see `SEARCH_VECTOR`), unmapped here.
  */
 @Entity({ name: "messages" })
 export class MessageRow {
