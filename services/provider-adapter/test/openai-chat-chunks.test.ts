@@ -170,6 +170,17 @@ describe("classifyOpenAIError", () => {
     expect(retryAfterMsOf(headers({ "retry-after": "soon" }), now)).toBeUndefined();
   });
 
+  it("treats an exhausted quota as a rate limit that is never retried and has no retry delay", () => {
+    const quota = { message: "You exceeded your current quota", type: "insufficient_quota", code: "insufficient_quota" };
+    const error = classifyOpenAIError(apiError(429, quota, { "retry-after": "2" }), "request");
+    expect(error.kind).toBe("rate_limit");
+    expect(error.retryable).toBe(false);
+    expect(error.details.retryAfterMs).toBeUndefined();
+    expect(classifyOpenAIError(apiError(429, { message: "slow down", code: "rate_limit_exceeded" }), "request").retryable).toBe(true);
+    const inStream = classifyOpenAIError(new APIError(undefined, quota, undefined, headers()), "stream");
+    expect([inStream.kind, inStream.retryable]).toEqual(["rate_limit", false]);
+  });
+
   it("classifies errors sent inside a 200 stream by their type and code", () => {
     const inStream = (error: object) => new APIError(undefined, error, undefined, headers());
     expect(classifyOpenAIError(inStream({ message: "slow", type: "rate_limit_error" }), "stream").kind).toBe("rate_limit");

@@ -238,6 +238,7 @@ describe("classifyOpenAIResponsesError", () => {
     ["something_new", "unavailable"],
   ])("in-stream code %s → %s", (code, kind) => {
     expect(classifyResponsesErrorCode(code, "m").kind).toBe(kind);
+    expect(classifyResponsesErrorCode(code, "m").retryable).toBe(code !== "insufficient_quota" && kind !== "context_window" && kind !== "bad_request");
   });
 
   it("classifies the SDK's error from a nested error event by its code, and HTTP errors by status", () => {

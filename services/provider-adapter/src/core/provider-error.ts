@@ -16,7 +16,13 @@ export class ProviderError extends Error {
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    readonly details: { retryAfterMs?: number; httpStatus?: number; cause?: unknown } = {},
+    readonly details: {
+      retryAfterMs?: number;
+      httpStatus?: number;
+      cause?: unknown;
+      /** Waiting will not help (an exhausted quota or billing limit): never retried. */
+      final?: boolean;
+    } = {},
   ) {
     super(message, { cause: details.cause });
     this.name = "ProviderError";
@@ -24,6 +30,7 @@ export class ProviderError extends Error {
 
   /** Worth trying again (before the first delta only): the same request may succeed later. */
   get retryable(): boolean {
+    if (this.details.final) return false;
     return this.kind === "rate_limit" || this.kind === "timeout" || this.kind === "unavailable";
   }
 }

@@ -21,17 +21,26 @@ function classifyApiError(error: APIError): ProviderError {
   const code = stringField(error.code) ?? stringField(error.type) ?? "";
   const message = error.message;
   if (status === undefined) return classifyInStreamError(error, code, details);
+  if (code === "insufficient_quota") return quotaExhausted(message, details);
   return classifyHttpStatus(status, message, error, isContextWindow(code, message), details);
 }
 
 /** An `{"error": …}` object inside a 200 stream: no HTTP status, only its type and code. */
 function classifyInStreamError(error: APIError, code: string, details: { cause: unknown }): ProviderError {
   const kinds = `${code} ${stringField(error.type) ?? ""}`.toLowerCase();
+  if (kinds.includes("insufficient_quota")) return quotaExhausted(error.message, details);
   if (kinds.includes("rate_limit")) return new ProviderError("rate_limit", error.message, details);
   if (isContextWindow(code, error.message)) return new ProviderError("context_window", error.message, details);
   if (kinds.includes("invalid_request")) return new ProviderError("bad_request", error.message, details);
   return new ProviderError("unavailable", error.message, details);
 }
+
+/**
+ * OpenAI's 429 `insufficient_quota`: a rate limit to the caller (RESOURCE_EXHAUSTED), but one
+ * that no wait ends, so it is neither retried nor given a retry delay.
+ */
+export const quotaExhausted = (message: string, details: { cause?: unknown; httpStatus?: number }) =>
+  new ProviderError("rate_limit", message, { ...details, final: true });
 
 function isContextWindow(code: string, message: string): boolean {
   return code === "context_length_exceeded" || /context[ _-]?(length|window)|maximum context|too many tokens/i.test(message);

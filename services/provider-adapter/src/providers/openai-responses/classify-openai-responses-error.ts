@@ -2,6 +2,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai"
 import { classifyHttpStatus, type ErrorPhase } from "../../core/http-errors.js";
 import { ProviderError } from "../../core/provider-error.js";
 import { classifySdkError } from "../sdk-stream.js";
+import { quotaExhausted } from "../openai-chat/classify-openai-error.js";
 
 /**
  * An error of the `openai` SDK on a Responses call (or of reading its stream) as a
@@ -19,18 +20,20 @@ function classifyApiError(error: APIError): ProviderError {
   const code = stringField(error.code) ?? stringField(error.type) ?? "";
   if (status === undefined) return classifyResponsesErrorCode(code, error.message, { cause: error });
   const details = { cause: error, httpStatus: status };
+  if (code.toLowerCase() === "insufficient_quota") return quotaExhausted(error.message, details);
   return classifyHttpStatus(status, error.message, error, isContextWindow(code, error.message), details);
 }
 
 /**
  * An error reported inside a 200 stream (`error` event, `response.failed`), classed by its code
  * as the HTTP status it comes with elsewhere would be: rate limits and exhausted quota →
- * rate_limit; a context-window refusal → context_window; invalid prompts, images and requests
+ * rate_limit (an exhausted quota is not retried); a context-window refusal → context_window; invalid prompts, images and requests
  * → bad_request; server errors, overload and anything unknown → unavailable.
  */
 export function classifyResponsesErrorCode(code: string, message: string, details: { cause?: unknown } = {}): ProviderError {
   const c = code.toLowerCase();
-  if (c.includes("rate_limit") || c === "insufficient_quota") return new ProviderError("rate_limit", message, details);
+  if (c === "insufficient_quota") return quotaExhausted(message, details);
+  if (c.includes("rate_limit")) return new ProviderError("rate_limit", message, details);
   if (isContextWindow(c, message)) return new ProviderError("context_window", message, details);
   if (c.includes("authentication") || c.includes("permission") || c === "invalid_api_key") {
     return new ProviderError("auth", message, details);
