@@ -129,10 +129,12 @@ export async function run(args: string[]): Promise<void> {
       }
     }
 
+    const listModels = () =>
+      new Promise<void>((resolve, reject) => client.listModels({}, metadata, (error) => (error ? reject(error) : resolve())));
     for (let i = 0; i < ttftWarmup; i++) {
       await direct(sdk, 1);
       await viaAdapter(client, metadata, 1);
-      await new Promise<void>((resolve, reject) => client.listModels({}, metadata, (error) => (error ? reject(error) : resolve())));
+      await listModels();
     }
     const directTtft: number[] = [];
     const adapterTtft: number[] = [];
@@ -145,7 +147,7 @@ export async function run(args: string[]): Promise<void> {
     const rtt: number[] = [];
     for (let i = 0; i < ttftSamples; i++) {
       const t = performance.now();
-      await new Promise<void>((resolve, reject) => client.listModels({}, metadata, (error) => (error ? reject(error) : resolve())));
+      await listModels();
       rtt.push(performance.now() - t);
     }
 

@@ -19,8 +19,9 @@ export interface GrpcHostOptions {
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Channel options for the services' own clients. Channelz (call statistics for grpc-js's
- * introspection service, which no service exposes) costs a tracking wrapper on every call.
+ * Channel options for the services' own clients, and part of every server's. Channelz (call
+ * statistics for grpc-js's introspection service, which no service exposes) costs a tracking
+ * wrapper on every call.
  */
 export const CLIENT_OPTIONS = { "grpc.enable_channelz": 0 } as const;
 
@@ -33,7 +34,7 @@ export class GrpcHost {
   readonly server = new Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-    "grpc.enable_channelz": 0,
+    ...CLIENT_OPTIONS,
   });
   readonly health: HealthReporter;
   readonly runtime: ServerRuntime;

@@ -10,7 +10,10 @@ import {
 import { searchText } from "../core/search-text.js";
 import { asJson, type MessageRow } from "../db/entities/index.js";
 
-export function toMessage(row: MessageRow): Message {
+/** A message row as read back: the search text is only ever written. */
+export type StoredMessageRow = Omit<MessageRow, "searchText">;
+
+export function toMessage(row: StoredMessageRow): Message {
   return {
     id: row.id,
     agentId: row.agentId,
@@ -34,7 +37,7 @@ export function toMessage(row: MessageRow): Message {
 }
 
 /** A message row from JSON by column names (timestamps as ISO strings). */
-export function messageRowOf(raw: Record<string, unknown>): MessageRow {
+export function messageRowOf(raw: Record<string, unknown>): StoredMessageRow {
   return {
     sequenceId: raw.sequence_id,
     id: raw.id,
@@ -53,10 +56,9 @@ export function messageRowOf(raw: Record<string, unknown>): MessageRow {
     name: raw.name,
     otid: raw.otid,
     isErr: raw.is_err,
-    searchText: "",
     createdAt: new Date(raw.created_at as string),
     updatedAt: raw.updated_at == null ? null : new Date(raw.updated_at as string),
-  } as MessageRow;
+  } as StoredMessageRow;
 }
 
 /** The columns a message is written with (ids and ownership are set by the caller). */
