@@ -20,8 +20,8 @@ export interface PreparedMessages {
   /** Indexes into `messages`, among `firsts`, of messages whose id the caller chose. */
   readonly chosenIds: readonly number[];
   readonly createdAt: Date;
-  /** Parameters $1–$15 of INSERT_MESSAGES: one array per per-message column, for the messages of `firsts`. */
-  readonly columns: readonly unknown[];
+  /** Parameters $1–$18 of INSERT_MESSAGES: one array per column, for the messages of `firsts`. */
+  readonly params: readonly unknown[];
   /** What search sees of each message of `firsts`, and its vector once `computeSearchVectors` ran. */
   readonly searchTexts: readonly string[];
   searchVectors?: readonly string[];
@@ -37,10 +37,13 @@ export function prepareMessages(org: string, agentId: string, input: readonly Me
   const chosenIds = firsts.filter((i) => input[i]!.id);
   const columns = firsts.map((i) => messageColumns(messages[i]!));
   const column = <T>(pick: (c: (typeof columns)[number], m: Message) => T) => columns.map((c, k) => pick(c, messages[firsts[k]!]!));
+  const createdAt = now.toISOString();
   const searchTexts = columns.map((c) => c.searchText);
-  const perMessage = [
+  const params = [
     column((_, m) => m.id),
     column((_, m) => m.otid),
+    column(() => org),
+    column(() => agentId),
     column((c) => c.conversationId),
     column((c) => c.runId),
     column((c) => c.stepId),
@@ -54,8 +57,9 @@ export function prepareMessages(org: string, agentId: string, input: readonly Me
     column((c) => c.name),
     column((c) => c.isErr),
     searchTexts,
+    column(() => createdAt),
   ];
-  return { org, agentId, messages, firsts, chosenIds, createdAt: now, columns: perMessage, searchTexts };
+  return { org, agentId, messages, firsts, chosenIds, createdAt: now, params, searchTexts };
 }
 
 /** What full-text search indexes: english stemming of the message's search text. */
@@ -75,22 +79,22 @@ export async function computeSearchVectors(em: EntityManager, batch: PreparedMes
 }
 
 /**
- * One INSERT for the whole batch, one array parameter per column ($1–$15, $19) and one value
- * for what all rows share (organization, agent, creation time: $16–$18): a multi-row VALUES
- * list built by the ORM costs several times the database's own work at a thousand rows. Rows
- * take sequence ids in input order. An otid the agent already has is skipped by the unique index
+ * One INSERT for the whole batch, one array parameter per column: a multi-row VALUES list
+ * built by the ORM costs several times the database's own work at a thousand rows. Rows take
+ * sequence ids in input order. An otid the agent already has is skipped by the unique index
  * itself (ON CONFLICT), so the common case, all new, needs no lookup first.
  */
 const INSERT_MESSAGES = `
   INSERT INTO messages (id, otid, organization_id, agent_id, conversation_id, run_id, step_id, role, content, tool_calls,
     tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at, search)
-  SELECT id, otid, $16, $17, conversation_id, run_id, step_id, role, content, tool_calls,
-    tool_call_id, tool_returns, approvals, model, name, is_err, search_text, $18::timestamptz,
+  SELECT id, otid, organization_id, agent_id, conversation_id, run_id, step_id, role, content, tool_calls,
+    tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at,
     coalesce(search, ${SEARCH_VECTOR})
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[],
-    $9::text[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[], $14::boolean[], $15::text[], $19::tsvector[])
-    WITH ORDINALITY AS r(id, otid, conversation_id, run_id, step_id, role, content, tool_calls,
-      tool_call_id, tool_returns, approvals, model, name, is_err, search_text, search, n)
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+    $9::jsonb[], $10::jsonb[], $11::text[], $12::jsonb[], $13::jsonb[], $14::text[], $15::text[], $16::boolean[],
+    $17::text[], $18::timestamptz[], $19::tsvector[])
+    WITH ORDINALITY AS r(id, otid, organization_id, agent_id, conversation_id, run_id, step_id, role, content, tool_calls,
+      tool_call_id, tool_returns, approvals, model, name, is_err, search_text, created_at, search, n)
   ORDER BY n
   ON CONFLICT (agent_id, otid) DO NOTHING
   RETURNING otid, sequence_id`;
@@ -108,13 +112,7 @@ export async function insertMessages(em: EntityManager, batch: PreparedMessages)
   if (firsts.length === 0) return [];
   // Vectors not computed beforehand are computed by the INSERT ($19 null).
   const vectors = batch.searchVectors ?? batch.searchTexts.map(() => null);
-  const inserted: { otid: string; sequence_id: string }[] = await em.query(INSERT_MESSAGES, [
-    ...batch.columns,
-    batch.org,
-    agentId,
-    batch.createdAt.toISOString(),
-    vectors,
-  ]);
+  const inserted: { otid: string; sequence_id: string }[] = await em.query(INSERT_MESSAGES, [...batch.params, vectors]);
   const sequence = new Map(inserted.map((r) => [r.otid, r.sequence_id]));
   const { createdAt } = batch;
   // A written message is returned as given plus what the store assigned: converting it back
