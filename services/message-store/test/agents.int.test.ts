@@ -262,7 +262,7 @@ describe.each(BACKENDS)("agents (%s)", (backend) => {
     const other = await create(apiKey, { name: "b" });
     const internal = { internal: true as const, organizationId: tenant.organizationId };
     const commit = async (agentId: string) => {
-      const { run } = await store.call("createRun", { agentId, owner: "test", leaseTtlMs: 60_000, background: false, acquireLock: false }, internal);
+      const { run } = await store.call("createRun", { agentId, owner: "test", leaseTtlMs: 60_000, background: false, acquireLock: false, includeContext: false, running: false }, internal);
       const text = (t: string) => ({ part: { $case: "text" as const, value: { text: t } } });
       const { messages } = await store.call(
         "commitStep",
@@ -326,7 +326,7 @@ describe.each(BACKENDS)("agents (%s)", (backend) => {
     const agent = await create(apiKey, { name: "doomed", memoryBlocks: [{ label: "persona", value: "x" }] });
     const keep = await create(apiKey, { name: "kept" });
     const internal = { internal: true as const, organizationId: tenant.organizationId };
-    const { run } = await store.call("createRun", { agentId: agent.id, owner: "test", leaseTtlMs: 60_000, background: false, acquireLock: true }, internal);
+    const { run } = await store.call("createRun", { agentId: agent.id, owner: "test", leaseTtlMs: 60_000, background: false, acquireLock: true, includeContext: false, running: false }, internal);
     const ended = await store.call(
       "transitionRun",
       TransitionRunRequest.fromPartial({
@@ -353,7 +353,7 @@ describe.each(BACKENDS)("agents (%s)", (backend) => {
     const agent = await create(tenant.apiKey, { name: "busy", memoryBlocks: [{ label: "persona", value: "x" }] });
     const { run } = await store.call(
       "createRun",
-      { agentId: agent.id, owner: "test", leaseTtlMs: 60_000, background: false, acquireLock: false },
+      { agentId: agent.id, owner: "test", leaseTtlMs: 60_000, background: false, acquireLock: false, includeContext: false, running: false },
       { internal: true, organizationId: tenant.organizationId },
     );
     await expect(store.call("deleteAgent", { agentId: agent.id }, { apiKey: tenant.apiKey })).rejects.toMatchObject({

@@ -122,7 +122,7 @@ describe.each(BACKENDS)("messages (%s)", (backend) => {
     const { apiKey, agentId, organizationId } = await tenantWithAgent();
     const { run } = await store.call(
       "createRun",
-      { agentId, conversationId: "c1", background: false, owner: "replica-1", leaseTtlMs: 60_000, acquireLock: false },
+      { agentId, conversationId: "c1", background: false, owner: "replica-1", leaseTtlMs: 60_000, acquireLock: false, includeContext: false, running: false },
       { internal: true, organizationId },
     );
     const append = (messages: Message[]) => store.call("appendMessages", { agentId, messages, addToContext: false }, { apiKey });
@@ -153,7 +153,7 @@ describe.each(BACKENDS)("messages (%s)", (backend) => {
     const other = await newAgent(store, apiKey);
     const { run } = await store.call(
       "createRun",
-      { agentId: other, background: false, owner: "replica-1", leaseTtlMs: 60_000, acquireLock: false },
+      { agentId: other, background: false, owner: "replica-1", leaseTtlMs: 60_000, acquireLock: false, includeContext: false, running: false },
       { internal: true, organizationId },
     );
     for (const runId of [run!.id, `run-${randomUUID()}`]) {

@@ -115,7 +115,7 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
     const t = await store.newAgentTenant();
     const first = await createRun(t, { idempotencyKey: "k", acquireLock: true });
     const again = await createRun(t, { idempotencyKey: "k", acquireLock: true });
-    expect(again).toEqual({ run: first.run, created: false });
+    expect(again).toEqual({ run: first.run, created: false, agent: undefined, contextMessages: [] });
     expect(await release(first.run!.id)).toEqual({ released: true });
   });
 

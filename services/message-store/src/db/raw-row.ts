@@ -11,3 +11,17 @@ export function entityOf<T extends object>(em: EntityManager, target: EntityTarg
   for (const column of metadata.columns) (entity as Record<string, unknown>)[column.propertyName] = raw[column.databaseName];
   return entity;
 }
+
+/**
+ * The same from a row read as JSON (`row_to_json`): timestamps come as text and become Dates;
+ * everything else JSON carries as the driver would.
+ */
+export function entityOfJson<T extends object>(em: EntityManager, target: EntityTarget<T>, json: Record<string, unknown>): T {
+  const metadata = em.connection.getMetadata(target);
+  const entity = metadata.create() as T;
+  for (const column of metadata.columns) {
+    const value = json[column.databaseName];
+    (entity as Record<string, unknown>)[column.propertyName] = column.type === "timestamptz" && typeof value === "string" ? new Date(value) : value;
+  }
+  return entity;
+}

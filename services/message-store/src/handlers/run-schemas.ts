@@ -63,6 +63,8 @@ export const createRunRequest = z.object({
   owner,
   leaseTtlMs,
   acquireLock: z.boolean(),
+  includeContext: z.boolean(),
+  running: z.boolean(),
 });
 
 export const listRunsRequest = z.object({
@@ -94,6 +96,8 @@ export const transitionRunRequest = z
   .refine((r) => r.leaseTtlMs === undefined || r.owner !== undefined, { error: "is only taken with owner", path: ["leaseTtlMs"] });
 
 export const runIdRequest = z.object({ runId });
+
+export const discardRunRequest = z.object({ runId, owner });
 
 export const renewLeaseRequest = z.object({ runId, owner, ttlMs: leaseTtlMs });
 

@@ -6,12 +6,14 @@ import { decodePageToken } from "../core/page-token.js";
 import { statusForStopReason, transitionProblem } from "../core/run-state.js";
 import { toRun } from "../mappers/runs.js";
 import { getAgent } from "../store/agents.js";
+import { runContext } from "../store/messages.js";
 import { acquireRunLock, releaseRunLock } from "../store/run-locks.js";
-import { createRun, findRun, getRun, listExpiredLeases, listRuns, renewLease, transitionRun } from "../store/runs.js";
+import { createRun, discardRun, findRun, getRun, listExpiredLeases, listRuns, renewLease, transitionRun } from "../store/runs.js";
 import { commitStep, listSteps } from "../store/steps.js";
 import {
   commitStepRequest,
   createRunRequest,
+  discardRunRequest,
   listExpiredLeasesRequest,
   listRunsRequest,
   renewLeaseRequest,
@@ -30,7 +32,15 @@ export function runHandlers(deps: HandlerDeps): Partial<MessageStoreServiceServe
     createRun: rpc.internal(deps, "CreateRun", createRunRequest, async (input, { org, db }) => {
       const organization = requireOrganization(org);
       const { row, created } = await createRun(db.manager, organization, input);
-      return { run: toRun(row), created };
+      if (!created || !input.includeContext) return { run: toRun(row), created, agent: undefined, contextMessages: [] };
+      // Read after the run (and its lock) exist: what the run starts from cannot change meanwhile.
+      const { agent, messages } = await runContext(db.manager, organization, row.agentId, row.conversationId ?? undefined);
+      return { run: toRun(row), created, agent, contextMessages: messages };
+    }),
+
+    discardRun: rpc.internal(deps, "DiscardRun", discardRunRequest, async (input, { db }) => {
+      await discardRun(db.manager, input.runId, input.owner);
+      return {};
     }),
 
     getRun: rpc.caller(deps, "GetRun", runIdRequest, async (input, { org, db }) => ({

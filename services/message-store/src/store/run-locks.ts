@@ -21,6 +21,11 @@ export const conversationBusy = (activeRunId: string) =>
 export const runEnded = (runId: string) =>
   new ServiceError(Status.FAILED_PRECONDITION, "RUN_ENDED", `run ${runId} has ended`, { metadata: { run_id: runId } });
 
+export const leaseNotHeld = (runId: string, owner: string | null) =>
+  new ServiceError(Status.FAILED_PRECONDITION, "LEASE_NOT_HELD", `run ${runId} is owned by another replica`, {
+    metadata: { run_id: runId, owner: owner ?? "" },
+  });
+
 /** Which lock a run takes: its conversation's, or its agent's default conversation's (''). */
 export const conversationKey = (run: Pick<RunRow, "conversationId">): string => run.conversationId ?? "";
 

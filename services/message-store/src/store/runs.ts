@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { QueryFailedError, type EntityManager } from "typeorm";
 import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity.js";
-import { notFound } from "@conduit/grpc-kit";
-import { RunStatus, runStatusToJSON, Usage, type RunError, type StopReason } from "@conduit/proto/agent/v1";
+import { notFound, ServiceError, Status } from "@conduit/grpc-kit";
+import { RunStatus, runStatusFromJSON, runStatusToJSON, Usage, type RunError, type StopReason } from "@conduit/proto/agent/v1";
 import { SortOrder } from "@conduit/proto/store/v1";
 import { encodePageToken } from "../core/page-token.js";
 import { isTerminal } from "../core/run-state.js";
 import { RunLockRow, RunRow } from "../db/entities/index.js";
 import { entityOf } from "../db/raw-row.js";
 import { errorColumn, stopReasonColumn, usageColumn } from "../mappers/runs.js";
-import { conversationBusy, releaseRunLock } from "./run-locks.js";
+import { conversationBusy, leaseNotHeld, releaseRunLock } from "./run-locks.js";
 
 /** Status names of runs that have not ended, as stored. */
 export const ACTIVE_STATUSES = [RunStatus.RUN_STATUS_CREATED, RunStatus.RUN_STATUS_RUNNING].map(runStatusToJSON);
@@ -25,6 +25,8 @@ export interface NewRun {
   owner: string;
   leaseTtlMs: number;
   acquireLock: boolean;
+  /** Created RUNNING, for an owner that starts it at once. */
+  running: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function createRun(em: EntityManager, org: string, input: NewRun): 
     org,
     id,
     input.conversationId ?? null,
-    runStatusToJSON(RunStatus.RUN_STATUS_CREATED),
+    runStatusToJSON(input.running ? RunStatus.RUN_STATUS_RUNNING : RunStatus.RUN_STATUS_CREATED),
     input.background,
     input.owner,
     input.leaseTtlMs,
@@ -91,6 +93,26 @@ export async function createRun(em: EntityManager, org: string, input: NewRun): 
 function isLockTaken(err: unknown): boolean {
   const driver = err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
   return driver?.code === "23505" && driver.constraint === "run_locks_pkey";
+}
+
+/**
+ * Deletes a run of this owner that has done nothing yet (not ended, no step), its lock going
+ * with it (cascade). One statement: a step committed meanwhile keeps the run. NOT_FOUND for an
+ * unknown run, RUN_STARTED for one that ended or has a step, LEASE_NOT_HELD for another owner's.
+ */
+export async function discardRun(em: EntityManager, runId: string, owner: string): Promise<void> {
+  // TypeORM answers a DELETE with [rows, count].
+  const [deleted]: [{ id: string }[], number] = await em.query(
+    `DELETE FROM runs WHERE id = $1 AND owner = $2 AND status = ANY($3::text[])
+       AND NOT EXISTS (SELECT 1 FROM steps WHERE run_id = $1) RETURNING id`,
+    [runId, owner, ACTIVE_STATUSES],
+  );
+  if (deleted.length > 0) return;
+  const row = await findRun(em, runId);
+  if (row.owner !== owner && !isTerminal(runStatusFromJSON(row.status))) throw leaseNotHeld(runId, row.owner);
+  throw new ServiceError(Status.FAILED_PRECONDITION, "RUN_STARTED", `run ${runId} has ended or done a step; it cannot be discarded`, {
+    metadata: { run_id: runId, status: row.status },
+  });
 }
 
 /** A run of the organization; another organization's run is NOT_FOUND like a missing one. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { In, QueryFailedError, type EntityManager } from "typeorm";
-import { invalidArgument, ServiceError, Status } from "@conduit/grpc-kit";
+import { invalidArgument } from "@conduit/grpc-kit";
 import { runStatusFromJSON, Usage, type Message, type Run, type Step } from "@conduit/proto/agent/v1";
 import { addStepUsage, isActive } from "../core/run-state.js";
 import { MessageRow, StepRow, type RunRow } from "../db/entities/index.js";
@@ -9,7 +9,7 @@ import { stepColumns, toRun, toStep, usageColumn } from "../mappers/runs.js";
 import { lockAgentOfRun } from "./agents.js";
 import { appendContextIds, writeContextIds } from "./contexts.js";
 import { insertMessages, prepareMessages } from "./messages-write.js";
-import { runEnded } from "./run-locks.js";
+import { leaseNotHeld, runEnded } from "./run-locks.js";
 import { getRun, lockRun, setRunUsage } from "./runs.js";
 
 export interface StepCommit {
@@ -25,11 +25,6 @@ export interface CommittedStep {
   messages: Message[];
   run: Run;
 }
-
-const leaseNotHeld = (runId: string, owner: string | null) =>
-  new ServiceError(Status.FAILED_PRECONDITION, "LEASE_NOT_HELD", `run ${runId} is owned by another replica`, {
-    metadata: { run_id: runId, owner: owner ?? "" },
-  });
 
 /**
  * Writes everything one step produced, in the caller's transaction: the step row, its
