@@ -82,9 +82,11 @@ describe("approvals", () => {
       reason: "PENDING_APPROVAL",
       metadata: { request_id: requestId, run_id: first.events[0]!.runId },
     });
-    // Still pending: the approval is accepted afterwards.
+    expect(await chain.runIds(key, agent.id)).toEqual([first.events[0]!.runId]);
+    // Still pending, and the lock is free: the approval is accepted afterwards.
     const second = await chain.send(key, { agentId: agent.id, messages: [answers(approve("call_edit"))], streamTokens: true });
     expect(stopReasonOf(second.events)).toBe(StopReason.STOP_REASON_END_TURN);
+    expect(await chain.runIds(key, agent.id)).toEqual([first.events[0]!.runId, second.events[0]!.runId]);
   });
 
   it("refuses approvals naming a call that is not pending", async () => {
@@ -93,8 +95,10 @@ describe("approvals", () => {
     await chain.send(key, { agentId: agent.id, messages: [userText("I am Grace")], streamTokens: true });
     const refused = await chain.send(key, { agentId: agent.id, messages: [answers(approve("call_nope"))], streamTokens: true });
     expect(refused.error).toMatchObject({ code: Status.INVALID_ARGUMENT, reason: "UNKNOWN_TOOL_CALL", metadata: { tool_call_id: "call_nope" } });
+    expect(await chain.runIds(key, agent.id)).toHaveLength(1);
     const nothingPending = await chain.createAgent(key, scripted(turn(say("hi"))));
     const alsoRefused = await chain.send(key, { agentId: nothingPending.id, messages: [answers(approve("call_edit"))], streamTokens: true });
     expect(alsoRefused.error).toMatchObject({ code: Status.INVALID_ARGUMENT, reason: "UNKNOWN_TOOL_CALL" });
+    expect(await chain.runIds(key, nothingPending.id)).toEqual([]);
   });
 });

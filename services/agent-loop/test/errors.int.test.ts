@@ -108,6 +108,20 @@ describe("refusals before a run exists", () => {
     expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, reason: "INVALID_ARGUMENT", metadata: { field } });
   });
 
+  it("refuses a client tool named like one of the agent's, and leaves no run behind", async () => {
+    const key = await chain.newTenant();
+    const agent = await chain.createAgent(key, scripted(turn(say("x"))));
+    const clash = { name: "memory_insert", description: "", jsonSchema: undefined, requiresApproval: false, executor: 0 };
+    const { error, events } = await chain.send(key, { agentId: agent.id, messages: [userText("hi")], clientTools: [clash] });
+    expect(events).toEqual([]);
+    expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, metadata: { field: "client_tools[0].name" } });
+    expect(await chain.runIds(key, agent.id)).toEqual([]);
+    // Its run took the conversation's lock for a moment: the lock is free again.
+    const next = await chain.send(key, { agentId: agent.id, messages: [userText("hi")] });
+    expect(kinds(next.events).slice(-2)).toEqual(["stop", "usage"]);
+    expect(await chain.runIds(key, agent.id)).toEqual([next.events[0]!.runId]);
+  });
+
   it("answers UNAUTHENTICATED without a valid API key", async () => {
     const { error } = await chain.send("not-a-key", { agentId: "agent-x", messages: [userText("hi")] });
     expect(error).toMatchObject({ code: Status.UNAUTHENTICATED, reason: "INVALID_API_KEY" });

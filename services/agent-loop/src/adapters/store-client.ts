@@ -53,6 +53,9 @@ export class StoreConnection {
   }
 }
 
+/** A new run with the agent and context it starts from, or the run its idempotency key already had. */
+export type StartedRun = { run: Run; created: true; agent: Agent; history: Message[] } | { run: Run; created: false };
+
 /** The RunStore port (and run creation) for one organization. */
 export class OrganizationStore implements RunStore {
   constructor(
@@ -70,24 +73,26 @@ export class OrganizationStore implements RunStore {
     return res.messages;
   }
 
-  async createRun(request: CreateRunRequest, opts: Signalled): Promise<{ run: Run; created: boolean }> {
-    const res = await callUnary(this.client.createRun.bind(this.client), request, this.options(opts));
-    return { run: required(res.run, "run"), created: res.created };
+  /**
+   * Creates a run RUNNING and holding its conversation's lock, with the agent and context window
+   * read under it (CreateRun with `acquire_lock`, `include_context` and `running`); or the run
+   * its key already has.
+   */
+  async startRun(request: Omit<CreateRunRequest, "acquireLock" | "includeContext" | "running">, opts: Signalled): Promise<StartedRun> {
+    const full = { ...request, acquireLock: true, includeContext: true, running: true };
+    const res = await callUnary(this.client.createRun.bind(this.client), full, this.options(opts));
+    const run = required(res.run, "run");
+    return res.created ? { run, created: true, agent: required(res.agent, "agent"), history: res.contextMessages } : { run, created: false };
+  }
+
+  /** Deletes a run of this owner that did nothing yet, with its lock: what a refused request leaves behind. */
+  async discardRun(runId: string, owner: string, opts: Signalled): Promise<void> {
+    await callUnary(this.client.discardRun.bind(this.client), { runId, owner }, this.options(opts));
   }
 
   async getRun(runId: string, opts: Signalled): Promise<Run> {
     const res = await callUnary(this.client.getRun.bind(this.client), { runId }, this.options(opts));
     return required(res.run, "run");
-  }
-
-  /** The agent's recent run started by the same input, if any (re-sent input after its run ended). */
-  async findRunByKey(agentId: string, idempotencyKey: string, opts: Signalled): Promise<Run | undefined> {
-    const res = await callUnary(
-      this.client.listRuns.bind(this.client),
-      { agentId, statuses: [], activeOnly: false, limit: 100, pageToken: "", order: SortOrder.SORT_ORDER_DESC },
-      this.options(opts),
-    );
-    return res.runs.find((r) => r.idempotencyKey === idempotencyKey);
   }
 
   async commitStep(step: Step, messages: Message[], opts: Signalled & { end?: RunEnding }): Promise<{ run: Run; messages: Message[]; ended: boolean }> {

@@ -1,13 +1,13 @@
 import { RunStatus, type Run, type StopReason, type Usage } from "@conduit/proto/agent/v1";
 import type { Logger } from "@conduit/logging";
 import { inSpan } from "@conduit/tracing";
-import { internalFailure, statusOf, type Failure } from "../core/outcomes.js";
+import { statusOf, type Failure } from "../core/outcomes.js";
 import type { RunStore } from "../core/ports.js";
 import { runLoop, type LoopDeps, type RunPlan } from "../core/run-loop.js";
 import type { RunChannel } from "./run-channel.js";
 
 /**
- * Drives one run from CREATED to its terminal status and ends its channel with the terminal
+ * Drives one run, created RUNNING, to its terminal status and ends its channel with the terminal
  * events: `error` (failed runs), exactly one `stop`, then `usage`. Never throws: whatever fails,
  * every attached stream gets its ending.
  */
@@ -19,24 +19,14 @@ export function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan, chan
 async function execute(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel: RunChannel, signal: AbortSignal): Promise<Run> {
   const persist = () => ({ signal: deps.persistSignal() });
   channel.append({ payload: { $case: "runStarted", value: { run: plan.run } } });
-  // RUNNING is recorded while the first step already calls the model: one store round trip
-  // less before the first token. The run's end waits for it.
-  const running = deps.store
-    .transitionRun({ runId: plan.run.id, from: RunStatus.RUN_STATUS_CREATED, to: RunStatus.RUN_STATUS_RUNNING }, persist())
-    .then(
-      (res) => res.won || res.run.status === RunStatus.RUN_STATUS_RUNNING,
-      (err: unknown) => {
-        deps.log.error({ err, runId: plan.run.id }, "run could not be marked running");
-        return false;
-      },
-    );
-  const end = await runLoop({ ...deps, whenRunning: running }, plan, (piece) => channel.append(piece), signal);
-  const started = await running;
-  const failure = started ? end.state.failure : internalFailure("the run could not be marked running");
-  const stopReason = started ? end.state.stopReason : failure!.stopReason;
-  const from = started ? RunStatus.RUN_STATUS_RUNNING : RunStatus.RUN_STATUS_CREATED;
+  // The run was created RUNNING (RunHost starts it so): no transition before the first model
+  // call, and the last step's commit also ends the run.
+  const end = await runLoop({ ...deps, whenRunning: Promise.resolve(true) }, plan, (piece) => channel.append(piece), signal);
+  const { failure, stopReason } = end.state;
   // Usually the last step's commit already ended the run (and released its lock).
-  const final = end.ended ? end.run : await finish(deps.store, { ...end.run, id: plan.run.id }, from, stopReason, failure, end.ttftMs, persist, deps.log);
+  const final = end.ended
+    ? end.run
+    : await finish(deps.store, { ...end.run, id: plan.run.id }, RunStatus.RUN_STATUS_RUNNING, stopReason, failure, end.ttftMs, persist, deps.log);
   if (failure) channel.append({ payload: { $case: "error", value: failure.error } });
   channel.append({ payload: { $case: "stop", value: { stopReason } } });
   channel.append({ payload: { $case: "usage", value: final.usage ?? emptyUsage() } });

@@ -3,10 +3,9 @@ import { ServiceError, Status, invalidArgument } from "@conduit/grpc-kit";
 import { MessageRole, type Agent, type Message } from "@conduit/proto/agent/v1";
 import { checkAnswers, type AnswerCheck } from "../core/approvals.js";
 import { blockOtid } from "../core/ids.js";
-import type { IdGenerator, Signalled } from "../core/ports.js";
+import type { IdGenerator } from "../core/ports.js";
 import { pendingRequestOf } from "../core/tools/tool-kinds.js";
 import { emptyMessage } from "../core/turn.js";
-import type { OrganizationStore } from "../adapters/store-client.js";
 import type { RunRequest } from "../handlers/run-request.js";
 
 /** A request checked against the agent's state: ready to become a run. */
@@ -18,17 +17,11 @@ export interface PreparedRun {
 }
 
 /**
- * Reads the agent and its context and checks the request against them: client tools that clash
- * with the agent's, a pending approval the request ignores, approvals that do not fit it.
- * Every refusal happens here, before a run exists.
+ * Checks the request against the agent and the context its run starts from: client tools that
+ * clash with the agent's, a pending approval the request ignores, approvals that do not fit it.
+ * Every refusal happens here, before the run does anything.
  */
-export async function prepareRun(store: OrganizationStore, req: RunRequest, ids: IdGenerator, opts: Signalled): Promise<PreparedRun> {
-  // Both reads at once; an unknown agent answers with the agent's own NOT_FOUND.
-  const [agentRead, historyRead] = await Promise.allSettled([store.getAgent(req.agentId, opts), store.contextMessages(req.agentId, req.conversationId, opts)]);
-  if (agentRead.status === "rejected") throw agentRead.reason;
-  if (historyRead.status === "rejected") throw historyRead.reason;
-  const agent = agentRead.value;
-  const history = historyRead.value;
+export function prepareRun(agent: Agent, history: Message[], req: RunRequest, ids: IdGenerator): PreparedRun {
   req.clientTools.forEach((tool, i) => {
     if (agent.tools.some((t) => t.name === tool.name)) {
       throw invalidArgument(`client_tools[${i}].name`, `"${tool.name}" is already a tool of the agent`);

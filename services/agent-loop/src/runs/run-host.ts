@@ -1,6 +1,5 @@
 import type { Bus, BusSubscription } from "@conduit/bus";
 import { inSpan } from "@conduit/tracing";
-import { ServiceError } from "@conduit/grpc-kit";
 import type { Logger } from "@conduit/logging";
 import type { Run } from "@conduit/proto/agent/v1";
 import type { Clock, ExternalTools, IdGenerator, ModelClient, Signalled } from "../core/ports.js";
@@ -8,7 +7,7 @@ import { strategyFor } from "../core/strategies/index.js";
 import type { OrganizationStore, StoreConnection } from "../adapters/store-client.js";
 import type { RunRequest } from "../handlers/run-request.js";
 import { executeRun } from "./execute-run.js";
-import { idempotencyKeyOf, prepareRun } from "./prepare-run.js";
+import { idempotencyKeyOf, prepareRun, type PreparedRun } from "./prepare-run.js";
 import type { RunEventLog } from "./event-log.js";
 import { RunChannel } from "./run-channel.js";
 import { recordRunEnd, runMetrics } from "./run-metrics.js";
@@ -134,29 +133,33 @@ export class RunHost {
     return false;
   }
 
+  /**
+   * Creates the run (holding its conversation's lock) and reads, under that lock, the agent and
+   * context it starts from, in one store call; then checks the request against them. A refused
+   * request's run is discarded at once, so it leaves nothing behind.
+   */
   private async create(store: OrganizationStore, req: RunRequest, key: string | undefined, opts: Signalled): Promise<Attachment> {
-    let prepared;
-    try {
-      prepared = await prepareRun(store, req, this.deps.ids, opts);
-    } catch (err) {
-      // Re-sent input whose run already answered the approval it carried: that run, not a refusal.
-      const earlier = key && isRefusal(err) ? await store.findRunByKey(req.agentId, key, opts) : undefined;
-      if (earlier) return this.attachTo(earlier);
-      throw err;
-    }
-    const { run, created } = await store.createRun(
+    const started = await store.startRun(
       {
-        agentId: prepared.agent.id,
+        agentId: req.agentId,
         conversationId: req.conversationId,
         background: req.background,
         idempotencyKey: key,
         owner: this.deps.replicaId,
         leaseTtlMs: this.deps.leaseTtlMs,
-        acquireLock: true,
       },
       opts,
     );
-    if (!created) return this.attachTo(run);
+    // Re-sent input: the run it started, whatever became of it.
+    if (!started.created) return this.attachTo(started.run);
+    const { run } = started;
+    let prepared: PreparedRun;
+    try {
+      prepared = prepareRun(started.agent, started.history, req, this.deps.ids);
+    } catch (err) {
+      await this.discard(store, run.id);
+      throw err;
+    }
     const controller = new AbortController();
     const log = this.deps.eventLog;
     const channel = new RunChannel(run.id, req.pingIntervalMs, req.background ? (e) => log.append(e) : undefined);
@@ -200,11 +203,17 @@ export class RunHost {
     return { kind: "live", active };
   }
 
+  /** A run that cannot be discarded now is left to its lease: the sweeper ends it and frees the lock. */
+  private async discard(store: OrganizationStore, runId: string): Promise<void> {
+    try {
+      await store.discardRun(runId, this.deps.replicaId, { signal: AbortSignal.timeout(this.deps.persistTimeoutMs) });
+    } catch (err) {
+      this.deps.log.error({ err, runId }, "refused run could not be discarded; its lease will end it");
+    }
+  }
+
   private attachTo(run: Run): Attachment {
     const local = this.active.get(run.id);
     return local ? { kind: "live", active: local } : { kind: "elsewhere", run };
   }
 }
-
-const isRefusal = (err: unknown) =>
-  err instanceof ServiceError && (err.reason === "UNKNOWN_TOOL_CALL" || err.reason === "PENDING_APPROVAL");

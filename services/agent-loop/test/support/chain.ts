@@ -13,7 +13,7 @@ import {
   type Run,
   type RunEvent,
 } from "@conduit/proto/agent/v1";
-import { MessageStoreServiceClient, SortOrder } from "@conduit/proto/store/v1";
+import { ListRunsRequest, MessageStoreServiceClient, SortOrder } from "@conduit/proto/store/v1";
 import { createDatabase, startProviderServer, startService, type ProviderServer, type RunningService } from "@conduit/testing";
 
 /** The whole chain on real processes: agent-loop → provider-adapter → local provider server; store on Postgres. */
@@ -41,6 +41,8 @@ export interface Chain {
   getRun(apiKey: string, runId: string): Promise<Run>;
   /** The run's messages as the store has them, oldest first. */
   runMessages(apiKey: string, agentId: string, runId: string): Promise<Message[]>;
+  /** The ids of the agent's runs as the store has them, oldest first. */
+  runIds(apiKey: string, agentId: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -173,6 +175,10 @@ export async function startChain(env: ChainEnv = {}): Promise<Chain> {
         opts(apiKey),
       );
       return res.messages;
+    },
+    async runIds(apiKey, agentId) {
+      const res = await callUnary(storeClient.listRuns.bind(storeClient), ListRunsRequest.fromPartial({ agentId, limit: 100, order: SortOrder.SORT_ORDER_ASC }), opts(apiKey));
+      return res.runs.map((r) => r.id);
     },
     async stop() {
       loop.close();
