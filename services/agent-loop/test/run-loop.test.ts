@@ -93,18 +93,13 @@ describe("runLoop", () => {
     expect(returns[0]!.parts[0]!.part).toMatchObject({ $case: "text", value: { text: "Error: the call was cancelled by the user" } });
   });
 
-  it("ends the run with its last step's commit once the run is recorded running", async () => {
+  it("ends the run with its last step's commit", async () => {
     const { store, commits, ends } = memoryStore();
     let calls = 0;
     const model = async function* () {
       yield calls++ === 0 ? search() : text("done");
     };
-    const loop = await runLoop(
-      { ...deps(store, model), whenRunning: Promise.resolve(true) },
-      plan,
-      () => {},
-      new AbortController().signal,
-    );
+    const loop = await runLoop(deps(store, model), plan, () => {}, new AbortController().signal);
     expect(commits).toHaveLength(2);
     expect(ends).toEqual([undefined, { stopReason: StopReason.STOP_REASON_END_TURN, error: undefined, ttftMs: expect.any(Number) }]);
     expect(loop.ended).toBe(true);

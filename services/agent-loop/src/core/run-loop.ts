@@ -17,8 +17,6 @@ export interface LoopDeps {
   /** A signal for writes that must land even after the run was cancelled. */
   persistSignal(): AbortSignal;
   trace: Trace;
-  /** Resolves true once the run is recorded RUNNING; then its last commit also ends it. */
-  whenRunning?: Promise<boolean>;
 }
 
 /** Everything a run needs, decided before it starts. */
@@ -75,7 +73,8 @@ export async function runLoop(deps: LoopDeps, plan: RunPlan, emit: Emit, signal:
     const out = await deps.trace("step", { "conduit.run_id": plan.run.id, "conduit.step": stepNumber }, () => step.execute(history, inputs));
     state = nextState(state, out.result, plan.maxSteps);
     const stopReason = state.kind === "stopped" ? state.stopReason : undefined;
-    const end = state.kind === "stopped" && (await deps.whenRunning) ? { stopReason: state.stopReason, error: state.failure?.error, ttftMs } : undefined;
+    // The run is RUNNING from its creation: its last step's commit also ends it.
+    const end = state.kind === "stopped" ? { stopReason: state.stopReason, error: state.failure?.error, ttftMs } : undefined;
     try {
       const committed = await deps.store.commitStep(step.record(out, stopReason), out.messages, { signal: deps.persistSignal(), end });
       run = committed.run;

@@ -19,9 +19,8 @@ export function executeRun(deps: LoopDeps & { log: Logger }, plan: RunPlan, chan
 async function execute(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel: RunChannel, signal: AbortSignal): Promise<Run> {
   const persist = () => ({ signal: deps.persistSignal() });
   channel.append({ payload: { $case: "runStarted", value: { run: plan.run } } });
-  // The run was created RUNNING (RunHost starts it so): no transition before the first model
-  // call, and the last step's commit also ends the run.
-  const end = await runLoop({ ...deps, whenRunning: Promise.resolve(true) }, plan, (piece) => channel.append(piece), signal);
+  // The run was created RUNNING (RunHost starts it so): no transition before the first model call.
+  const end = await runLoop(deps, plan, (piece) => channel.append(piece), signal);
   const { failure, stopReason } = end.state;
   // Usually the last step's commit already ended the run (and released its lock).
   const final = end.ended
