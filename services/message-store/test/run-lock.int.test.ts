@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
 import { Agent, Message, MessageRole, RunStatus, StopReason } from "@conduit/proto/agent/v1";
 import { CommitStepRequest, CreateRunRequest, ListRunsRequest, TransitionRunRequest } from "@conduit/proto/store/v1";
-import { newRun } from "./support/runs.js";
+import { createRun as createRunFor, newRun } from "./support/runs.js";
 import { BACKENDS, startStore, type AgentTenant, type StoreHarness } from "./support/store-harness.js";
 
 const CONTENDERS = 20;
@@ -14,8 +14,7 @@ describe.each(BACKENDS)("run locks (%s)", (backend) => {
   });
   afterAll(() => store?.stop());
 
-  const createRun = (t: AgentTenant, partial: Partial<CreateRunRequest> = {}) =>
-    store.call("createRun", CreateRunRequest.fromPartial({ agentId: t.agentId, owner: "replica-a", leaseTtlMs: 60_000, ...partial }), t.internal);
+  const createRun = (t: AgentTenant, partial: Partial<CreateRunRequest> = {}) => createRunFor(store, t, partial);
   const acquire = (runId: string) => store.call("acquireRunLock", { runId }, { internal: true });
   const release = (runId: string) => store.call("releaseRunLock", { runId }, { internal: true });
   const busyWith = (activeRunId: string) => ({

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Status } from "@conduit/grpc-kit";
 import { MemoryBlock, Message, MessageRole, RunStatus, StopReason } from "@conduit/proto/agent/v1";
 import { CommitStepRequest, CreateRunRequest, ListRunsRequest, TransitionRunRequest } from "@conduit/proto/store/v1";
+import { createRun as createRunFor } from "./support/runs.js";
 import { BACKENDS, startStore, type AgentTenant, type StoreHarness } from "./support/store-harness.js";
 
 const text = (t: string) => Message.fromPartial({ role: MessageRole.MESSAGE_ROLE_USER, content: [{ part: { $case: "text", value: { text: t } } }] });
@@ -14,8 +15,7 @@ describe.each(BACKENDS)("starting a run (%s)", (backend) => {
   });
   afterAll(() => store?.stop());
 
-  const createRun = (t: AgentTenant, partial: Partial<CreateRunRequest> = {}) =>
-    store.call("createRun", CreateRunRequest.fromPartial({ agentId: t.agentId, owner: "replica-a", leaseTtlMs: 60_000, ...partial }), t.internal);
+  const createRun = (t: AgentTenant, partial: Partial<CreateRunRequest> = {}) => createRunFor(store, t, partial);
   const runsOf = async (t: AgentTenant) =>
     (await store.call("listRuns", ListRunsRequest.fromPartial({ agentId: t.agentId }), { apiKey: t.apiKey })).runs.map((r) => r.id);
 
