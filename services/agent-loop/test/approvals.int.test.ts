@@ -58,6 +58,23 @@ describe("approvals", () => {
     expect(stopReasonOf(second.events)).toBe(StopReason.STOP_REASON_END_TURN);
   });
 
+  it("answers a re-sent approval whose run ended with that run, not a refusal, and runs nothing twice", async () => {
+    const key = await chain.newTenant();
+    const agent = await agentNeedingApproval(key);
+    await chain.send(key, { agentId: agent.id, messages: [userText("I am Grace")], streamTokens: true });
+    const answer = { ...answers(approve("call_edit")), otid: "answer-1" };
+    const second = await chain.send(key, { agentId: agent.id, messages: [answer], streamTokens: true });
+    expect(stopReasonOf(second.events)).toBe(StopReason.STOP_REASON_END_TURN);
+    const runs = await chain.runIds(key, agent.id);
+
+    const again = await chain.send(key, { agentId: agent.id, messages: [answer], streamTokens: true });
+    expect(again.error).toBeUndefined();
+    expect(again.events[0]!.runId).toBe(second.events[0]!.runId);
+    expect(stopReasonOf(again.events)).toBe(StopReason.STOP_REASON_END_TURN);
+    expect(await chain.runIds(key, agent.id)).toEqual(runs);
+    expect((await chain.getAgent(key, agent.id)).memoryBlocks[0]!.value).toBe("Name: Grace");
+  });
+
   it("turns a denial into the error return the model sees, with the user's reason", async () => {
     const key = await chain.newTenant();
     const agent = await agentNeedingApproval(key);
