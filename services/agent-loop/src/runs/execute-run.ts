@@ -25,7 +25,7 @@ async function execute(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel:
   // Usually the last step's commit already ended the run (and released its lock).
   const final = end.ended
     ? end.run
-    : await finish(deps.store, { ...end.run, id: plan.run.id }, RunStatus.RUN_STATUS_RUNNING, stopReason, failure, end.ttftMs, persist, deps.log);
+    : await finish(deps.store, { ...end.run, id: plan.run.id }, stopReason, failure, end.ttftMs, persist, deps.log);
   if (failure) channel.append({ payload: { $case: "error", value: failure.error } });
   channel.append({ payload: { $case: "stop", value: { stopReason } } });
   channel.append({ payload: { $case: "usage", value: final.usage ?? emptyUsage() } });
@@ -37,7 +37,6 @@ async function execute(deps: LoopDeps & { log: Logger }, plan: RunPlan, channel:
 async function finish(
   store: RunStore,
   run: Run,
-  from: RunStatus,
   stopReason: StopReason,
   failure: Failure | undefined,
   ttftMs: number | undefined,
@@ -48,7 +47,7 @@ async function finish(
     const res = await store.transitionRun(
       {
         runId: run.id,
-        from,
+        from: RunStatus.RUN_STATUS_RUNNING,
         to: statusOf(stopReason),
         stopReason,
         ...(failure ? { error: failure.error } : {}),

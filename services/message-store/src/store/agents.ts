@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { In, type EntityManager } from "typeorm";
 import { notFound, ServiceError, Status } from "@conduit/grpc-kit";
-import { RunStatus, runStatusToJSON, type Agent, type MemoryBlock } from "@conduit/proto/agent/v1";
+import type { Agent, MemoryBlock } from "@conduit/proto/agent/v1";
 import { AGENT_DEFAULTS, withAgentDefaults } from "../core/agent-settings.js";
 import { DEFAULT_BLOCK_LIMIT } from "../core/memory-block-rules.js";
 import { encodePageToken } from "../core/page-token.js";
 import { AgentRow, MemoryBlockRow, MessageRow, RunRow } from "../db/entities/index.js";
 import { agentColumns, toAgent, toAgents } from "../mappers/agents.js";
+import { ACTIVE_STATUSES } from "./runs.js";
 
 export { AGENT_DEFAULTS, DEFAULT_BLOCK_LIMIT };
 
@@ -132,7 +133,6 @@ export async function foreignMessageIds(em: EntityManager, org: string, agentId:
   return messageIds.filter((id) => !own.has(id));
 }
 
-const ACTIVE_RUN_STATUSES = [RunStatus.RUN_STATUS_CREATED, RunStatus.RUN_STATUS_RUNNING].map(runStatusToJSON);
 
 /**
  * Deletes the agent and, by cascade, its blocks, messages, runs, steps and locks. The agent's
@@ -143,7 +143,7 @@ export async function deleteAgent(em: EntityManager, org: string, agentId: strin
   const active = await em
     .createQueryBuilder(RunRow, "r")
     .select("r.id", "id")
-    .where("r.agent_id = :agentId AND r.status IN (:...statuses)", { agentId, statuses: ACTIVE_RUN_STATUSES })
+    .where("r.agent_id = :agentId AND r.status IN (:...statuses)", { agentId, statuses: ACTIVE_STATUSES })
     .orderBy("r.seq", "ASC")
     .limit(1)
     .getRawOne<{ id: string }>();

@@ -50,8 +50,8 @@ const CREATE_RUN = `
   SELECT run.*, (SELECT count(*) FROM agent)::int AS agent_found FROM (SELECT 1) AS one LEFT JOIN run ON true`;
 
 /**
- * Creates a run in CREATED, or returns the agent's run with the same idempotency key
- * (`created` false, nothing written). With `acquireLock`, the run takes its conversation's
+ * Creates a run in CREATED (RUNNING with `running`), or returns the agent's run with the same
+ * idempotency key (`created` false, nothing written). With `acquireLock`, the run takes its conversation's
  * lock at once; a busy lock throws CONVERSATION_BUSY and no run is written.
  * Not for use inside a transaction: a busy lock is learnt from a failed statement.
  */
