@@ -3,7 +3,7 @@
 // and an orderly stop.
 import { randomBytes } from "node:crypto";
 import { credentials, Metadata } from "@grpc/grpc-js";
-import { callUnary } from "@conduit/grpc-kit";
+import { callUnary, releasedClient } from "@conduit/grpc-kit";
 import { Agent, type ModelSettings } from "@conduit/proto/agent/v1";
 import { MessageStoreServiceClient } from "@conduit/proto/store/v1";
 import { startNats, startPostgres, startService, type RunningService, type ThrowawayNats, type ThrowawayPostgres } from "@conduit/testing";
@@ -55,7 +55,7 @@ export async function startBaseStack(wireUrl: string, nodeArgs: { store?: readon
       ),
     ]);
     started.push(store, adapter);
-    const storeClient = new MessageStoreServiceClient(store.address, credentials.createInsecure());
+    const storeClient = new (releasedClient(MessageStoreServiceClient))(store.address, credentials.createInsecure());
     const admin = { metadata: bearer(adminKey) };
     const { organization } = await callUnary(storeClient.createOrganization.bind(storeClient), { name: "bench" }, admin);
     const { plaintextKey } = await callUnary(storeClient.createApiKey.bind(storeClient), { organizationId: organization!.id, name: "bench" }, admin);

@@ -6,7 +6,8 @@ import {
   type ServiceError as GrpcServiceError,
 } from "@grpc/grpc-js";
 import { injectTrace } from "@conduit/tracing";
-import { ServiceError } from "./errors.js";
+import { ServiceError, Status } from "./errors.js";
+import { EncodedResponse } from "./released-client.js";
 
 export interface CallOptionsLike {
   /** Cancels the call when aborted (the server sees CANCELLED). */
@@ -29,18 +30,39 @@ type StreamMethod<Req, Res> = (
   options?: Partial<CallOptions>,
 ) => ClientReadableStream<Res>;
 
-/** Calls a generated unary client method as a promise; failures become ServiceError. */
+/**
+ * Calls a generated unary client method as a promise; failures become ServiceError. A
+ * `releasedClient` method's EncodedResponse is decoded here.
+ */
 export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, opts: CallOptionsLike = {}): Promise<Res> {
   opts.signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
+    // grpc-js keeps this callback reachable after the call (see EncodedResponse): it lets go of
+    // the promise's resolvers, which would keep the response alive through the promise.
+    let settle: { resolve: (res: Res) => void; reject: (err: unknown) => void } | undefined = { resolve, reject };
     const call = method(request, tracedMetadata(opts.metadata), callOptions(opts), (err, res) => {
       opts.signal?.removeEventListener("abort", cancel);
+      const { resolve, reject } = settle!;
+      settle = undefined;
       if (err) reject(ServiceError.fromGrpc(err));
+      else if (res instanceof EncodedResponse) decodeInto(res as EncodedResponse<Res>, resolve, reject);
       else resolve(res);
     });
     const cancel = () => call.cancel();
     opts.signal?.addEventListener("abort", cancel, { once: true });
   });
+}
+
+/** A response that does not decode fails the call as grpc-js would have: INTERNAL. */
+function decodeInto<Res>(res: EncodedResponse<Res>, resolve: (res: Res) => void, reject: (err: unknown) => void): void {
+  let decoded: Res;
+  try {
+    decoded = res.take();
+  } catch (err) {
+    reject(new ServiceError(Status.INTERNAL, "RESPONSE_UNREADABLE", `the response could not be decoded: ${(err as Error).message}`, { cause: err }));
+    return;
+  }
+  resolve(decoded);
 }
 
 /**

@@ -1,5 +1,6 @@
 export { CallAborted, type AbortCause, type CallContext, type ServerRuntime } from "./call-context.js";
 export { callStream, callUnary, type CallOptionsLike } from "./client.js";
+export { EncodedResponse, releasedClient } from "./released-client.js";
 export {
   invalidArgument,
   notFound,

@@ -1,5 +1,5 @@
 import { credentials, type Client } from "@grpc/grpc-js";
-import { callUnary, CLIENT_OPTIONS, ServiceError, Status } from "@conduit/grpc-kit";
+import { callUnary, CLIENT_OPTIONS, releasedClient, ServiceError, Status } from "@conduit/grpc-kit";
 import { ToolExecutorServiceClient, ToolReturnStatus, type Tool, type ToolReturn } from "@conduit/proto/agent/v1";
 import { ToolRefusal, type ExternalCall, type ExternalTools, type Signalled } from "../core/ports.js";
 
@@ -41,7 +41,7 @@ export class ToolExecutorClients implements ExternalTools {
   private clientFor(endpoint: string) {
     let client = this.clients.get(endpoint);
     if (!client) {
-      client = new ToolExecutorServiceClient(endpoint, credentials.createInsecure(), CLIENT_OPTIONS);
+      client = new (releasedClient(ToolExecutorServiceClient))(endpoint, credentials.createInsecure(), CLIENT_OPTIONS);
       this.clients.set(endpoint, client);
     }
     return client;

@@ -1,5 +1,5 @@
 import { credentials, Metadata } from "@grpc/grpc-js";
-import { callUnary, CLIENT_OPTIONS, ServiceError, Status } from "@conduit/grpc-kit";
+import { callUnary, CLIENT_OPTIONS, releasedClient, ServiceError, Status } from "@conduit/grpc-kit";
 import { MemoryBlock, type Agent, type Message, type Run, type Step } from "@conduit/proto/agent/v1";
 import { MessageStoreServiceClient, SearchMessagesRequest, SortOrder, type CreateRunRequest } from "@conduit/proto/store/v1";
 import { ToolRefusal, type MessageQuery, type RunEnding, type RunStore, type RunTransition, type Signalled } from "../core/ports.js";
@@ -18,7 +18,7 @@ export class StoreConnection {
     address: string,
     private readonly internalKey: string,
   ) {
-    this.client = new MessageStoreServiceClient(address, credentials.createInsecure(), CLIENT_OPTIONS);
+    this.client = new (releasedClient(MessageStoreServiceClient))(address, credentials.createInsecure(), CLIENT_OPTIONS);
   }
 
   /** The store acting for one organization. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, inject } from "vitest";
-import { callStream, callUnary, type ServiceError } from "@conduit/grpc-kit";
+import { callStream, callUnary, releasedClient, type ServiceError } from "@conduit/grpc-kit";
 import {
   Agent,
   AgentLoopServiceClient,
@@ -115,7 +115,7 @@ export async function startChain(env: ChainEnv = {}): Promise<Chain> {
   const replicas: RunningService[] = [];
   const clients: Array<{ close(): void }> = [];
   const loop = new AgentLoopServiceClient(agentLoop.address, credentials.createInsecure());
-  const storeClient = new MessageStoreServiceClient(store.address, credentials.createInsecure());
+  const storeClient = new (releasedClient(MessageStoreServiceClient))(store.address, credentials.createInsecure());
   const bearer = (key: string) => {
     const md = new Metadata();
     md.set("authorization", `Bearer ${key}`);

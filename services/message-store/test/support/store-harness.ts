@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { inject } from "vitest";
-import { callUnary } from "@conduit/grpc-kit";
+import { callUnary, releasedClient } from "@conduit/grpc-kit";
 import { Agent } from "@conduit/proto/agent/v1";
 import { MessageStoreServiceClient, type MessageStoreServiceService } from "@conduit/proto/store/v1";
 import { createDatabase, startService, type RunningService } from "@conduit/testing";
@@ -73,7 +73,7 @@ export async function startStore(backend: Backend, env: Record<string, string> =
     ...database,
     ...env,
   }, { timeoutMs: 60_000 });
-  const client = new MessageStoreServiceClient(proc.address, credentials.createInsecure());
+  const client = new (releasedClient(MessageStoreServiceClient))(proc.address, credentials.createInsecure());
   const call: StoreHarness["call"] = (method, request, as) => {
     const fn = (client[method as keyof Client] as (...args: never[]) => unknown).bind(client);
     return callUnary(fn as never, request, { metadata: metadataFor(as, secrets), timeoutMs: 30_000 });
