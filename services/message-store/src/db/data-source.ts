@@ -5,6 +5,7 @@ import { DataSource, type DataSourceOptions } from "typeorm";
 import type { Logger } from "@conduit/logging";
 import { ENTITIES } from "./entities/index.js";
 import { MIGRATIONS } from "./migrations/index.js";
+import { PgClient } from "./pg-client.js";
 import { createPGlite, pglitePoolModule } from "./pglite-pool.js";
 
 export interface Database {
@@ -40,7 +41,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   } satisfies Partial<DataSourceOptions>;
   let dataSource: DataSource;
   if (opts.url) {
-    dataSource = new DataSource({ ...common, url: opts.url, extra: { max: 20, connectionTimeoutMillis: 5_000 } });
+    dataSource = new DataSource({ ...common, url: opts.url, extra: { max: 20, connectionTimeoutMillis: 5_000, Client: PgClient } });
   } else {
     const dir = opts.dataDir ? resolve(join(opts.dataDir, "pglite")) : undefined;
     if (dir) mkdirSync(dir, { recursive: true });
