@@ -69,4 +69,3 @@ describe("releasedClient", () => {
     expect(releasedClient(TestServiceClient)).toBe(releasedClient(TestServiceClient));
   });
 });
-

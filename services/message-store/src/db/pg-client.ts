@@ -5,7 +5,7 @@ type Query = pg.Client["query"];
 /**
  * pg's Client, whose promise-form `query` settles through pg's callback form. The promise form
  * keeps each result reachable after the call: with 30 KB results, 8 MB survived each
- * young-generation collection (2 KB through the callback), and the store paused 5–20 ms at
+ * young-generation collection (2 KB through the callback), and the store paused 6–14 ms at
  * each to copy them. TypeORM calls the promise form; the pool builds clients of this class.
  */
 export class PgClient extends pg.Client {}
