@@ -10,16 +10,14 @@ type Query = pg.Client["query"];
  */
 export class PgClient extends pg.Client {}
 
-const query = pg.Client.prototype.query;
+const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 PgClient.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) {
   const withCallback =
     typeof callback === "function" ||
     typeof values === "function" ||
     typeof (config as { submit?: unknown } | null)?.submit === "function";
-  if (withCallback) return (query as (...args: unknown[]) => unknown).call(this, config, values, callback);
+  if (withCallback) return query.call(this, config, values, callback);
   return new Promise((resolve, reject) => {
-    (query as (...args: unknown[]) => unknown).call(this, config, values, (err: Error | null, res: unknown) =>
-      err ? reject(err) : resolve(res),
-    );
+    query.call(this, config, values, (err: Error | null, res: unknown) => (err ? reject(err) : resolve(res)));
   });
 } as Query;

@@ -133,7 +133,6 @@ export async function foreignMessageIds(em: EntityManager, org: string, agentId:
   return messageIds.filter((id) => !own.has(id));
 }
 
-
 /**
  * Deletes the agent and, by cascade, its blocks, messages, runs, steps and locks. The agent's
  * row lock comes first, so no run can start between the check for active runs and the delete.
