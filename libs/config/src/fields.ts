@@ -36,7 +36,6 @@ export const url = (schemes: readonly string[]) =>
     { error: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}` },
   );
 
-/** Settings every service shares: where it listens, how it logs, how long it drains. */
 /** A port that may be left unset (the feature is then off). */
 export const optionalPort = () =>
   z.coerce
@@ -46,6 +45,7 @@ export const optionalPort = () =>
     .max(65535, { error: "expected a port between 0 and 65535" })
     .optional();
 
+/** Settings every service shares: where it listens, how it logs, how long it drains. */
 export const serviceEnv = (defaultPort: number) => ({
   CONDUIT_HOST: z.string().min(1).default("127.0.0.1"),
   CONDUIT_PORT: port(defaultPort),

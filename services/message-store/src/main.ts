@@ -9,7 +9,12 @@ await runService({
   name: "message-store",
   env: envSchema,
   async start(env, log) {
-    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.CONDUIT_DATA_DIR, log });
+    const database = await openDatabase({
+      url: env.DATABASE_URL,
+      dataDir: env.CONDUIT_DATA_DIR,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+      log,
+    });
     const credentials = { adminKey: env.CONDUIT_ADMIN_KEY, internalKey: env.CONDUIT_INTERNAL_KEY };
     if (env.CONDUIT_DEV_KEY_FILE) {
       await ensureDevKey(database.dataSource, new Authenticator(database.dataSource, credentials), env.CONDUIT_DEV_KEY_FILE, log);

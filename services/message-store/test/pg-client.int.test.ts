@@ -1,14 +1,28 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase } from "@conduit/testing";
-import { PgClient } from "../src/db/pg-client.js";
+import { pgClientClass } from "../src/db/pg-client.js";
+import { StatementNames } from "../src/db/statement-names.js";
 
-// The store's Postgres pool builds PgClients: every form of query must behave as pg's own.
-describe("PgClient", () => {
-  let client: PgClient;
+async function connect(url: string, statements = new StatementNames(200)): Promise<pg.Client> {
+  const client = new (pgClientClass(statements))({ connectionString: url });
+  await client.connect();
+  return client;
+}
+
+/** Names of the statements this connection has prepared. */
+async function prepared(client: pg.Client): Promise<string[]> {
+  const res = await client.query<{ name: string }>("SELECT name FROM pg_prepared_statements ORDER BY name");
+  return res.rows.map((r) => r.name);
+}
+
+// The store's Postgres pool builds these clients: every form of query must behave as pg's own.
+describe("the store's pg client", () => {
+  let url: string;
+  let client: pg.Client;
   beforeAll(async () => {
-    client = new PgClient({ connectionString: await createDatabase(inject("pgUrl")) });
-    await client.connect();
+    url = await createDatabase(inject("pgUrl"));
+    client = await connect(url);
   });
   afterAll(() => client.end());
 
@@ -55,5 +69,73 @@ describe("PgClient", () => {
     expect(client.query(query)).toBe(query);
     await ended;
     expect(rows).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+
+  it("prepares a statement from its second use and then executes it by name", async () => {
+    const own = await connect(url);
+    try {
+      const text = "SELECT $1::int + 1 AS n";
+      expect((await own.query(text, [1])).rows).toEqual([{ n: 2 }]);
+      expect(await prepared(own)).toEqual([]);
+      expect((await own.query(text, [2])).rows).toEqual([{ n: 3 }]);
+      const names = await prepared(own);
+      expect(names).toHaveLength(1);
+      expect(names[0]).toMatch(/^conduit_[0-9a-f]{24}$/);
+      expect((await own.query(text, [3])).rows).toEqual([{ n: 4 }]);
+      expect(await prepared(own)).toEqual(names);
+    } finally {
+      await own.end();
+    }
+  });
+
+  it("prepares no more texts than its limit", async () => {
+    const own = await connect(url, new StatementNames(2));
+    try {
+      for (const k of [1, 2, 3]) {
+        for (let use = 0; use < 3; use++) expect((await own.query(`SELECT $1::int * ${k} AS n`, [2])).rows).toEqual([{ n: 2 * k }]);
+      }
+      expect(await prepared(own)).toHaveLength(2);
+    } finally {
+      await own.end();
+    }
+  });
+
+  it("runs a statement unnamed again once its table changed shape, outside a transaction", async () => {
+    const own = await connect(url);
+    try {
+      await own.query("CREATE TABLE reshaped (a int)");
+      await own.query("INSERT INTO reshaped VALUES (1)");
+      const text = "SELECT * FROM reshaped WHERE a = $1";
+      await own.query(text, [1]);
+      await own.query(text, [1]);
+      expect(await prepared(own)).toHaveLength(1);
+      await client.query("ALTER TABLE reshaped ADD COLUMN b int DEFAULT 5");
+      expect((await own.query(text, [1])).rows).toEqual([{ a: 1, b: 5 }]);
+      expect((await own.query(text, [1])).rows).toEqual([{ a: 1, b: 5 }]);
+    } finally {
+      await own.end();
+    }
+  });
+
+  it("fails the transaction whose prepared statement went stale, and sends it unnamed from then on", async () => {
+    const own = await connect(url);
+    try {
+      await own.query("CREATE TABLE reshaped_in_tx (a int)");
+      await own.query("INSERT INTO reshaped_in_tx VALUES (1)");
+      const text = "SELECT * FROM reshaped_in_tx WHERE a = $1";
+      await own.query(text, [1]);
+      await own.query(text, [1]);
+      await client.query("ALTER TABLE reshaped_in_tx ADD COLUMN b int DEFAULT 5");
+      await own.query("BEGIN");
+      const err = await own.query(text, [1]).catch((e: unknown) => e);
+      expect((err as { code?: string }).code).toBe("0A000");
+      await own.query("ROLLBACK");
+      // Unnamed from now on: a transaction no longer meets the stale form.
+      await own.query("BEGIN");
+      expect((await own.query(text, [1])).rows).toEqual([{ a: 1, b: 5 }]);
+      await own.query("COMMIT");
+    } finally {
+      await own.end();
+    }
   });
 });

@@ -5,8 +5,9 @@ import { DataSource, type DataSourceOptions } from "typeorm";
 import type { Logger } from "@conduit/logging";
 import { ENTITIES } from "./entities/index.js";
 import { MIGRATIONS } from "./migrations/index.js";
-import { PgClient } from "./pg-client.js";
+import { pgClientClass } from "./pg-client.js";
 import { createPGlite, pglitePoolModule } from "./pglite-pool.js";
+import { DEFAULT_PREPARED_STATEMENTS, StatementNames } from "./statement-names.js";
 
 export interface Database {
   readonly kind: "postgres" | "pglite";
@@ -21,6 +22,8 @@ export interface DatabaseOptions {
   url?: string;
   /** Where PGlite keeps its data (`<dataDir>/pglite`); unset with no url means in memory. */
   dataDir?: string;
+  /** PostgreSQL: how many statement texts each connection may prepare (0: none). */
+  preparedStatements?: number;
   log: Logger;
 }
 
@@ -41,7 +44,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   } satisfies Partial<DataSourceOptions>;
   let dataSource: DataSource;
   if (opts.url) {
-    dataSource = new DataSource({ ...common, url: opts.url, extra: { max: 20, connectionTimeoutMillis: 5_000, Client: PgClient } });
+    const Client = pgClientClass(new StatementNames(opts.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS));
+    dataSource = new DataSource({ ...common, url: opts.url, extra: { max: 20, connectionTimeoutMillis: 5_000, Client } });
   } else {
     const dir = opts.dataDir ? resolve(join(opts.dataDir, "pglite")) : undefined;
     if (dir) mkdirSync(dir, { recursive: true });
