@@ -3,7 +3,8 @@
 // server tags every delta with an id and paces --deltas deltas per stream, --interval-ms apart,
 // so delta latency (wire write → client receive) and TTFT overhead (client TTFT minus the wire
 // server's own request-to-first-delta) are read on one clock. Baselines in the same run: the
-// same streams from provider-adapter's StreamCompletion (one hop) and straight over HTTP.
+// same streams from provider-adapter's StreamCompletion (one hop) and straight over HTTP, and a
+// bare gRPC echo round trip (`grpc-echo.ts`): the machine's cost of one hop.
 // Throughput: the same number of deltas from `conduit/scripted`, unpaced, through the chain.
 import { setMaxListeners } from "node:events";
 import { loadavg } from "node:os";
@@ -12,6 +13,7 @@ import { ModelSettings, type ScriptedAction } from "@conduit/proto/agent/v1";
 import { loggedProblems, sampleRss, startChainStack, treeCpuSeconds, type ChainStack } from "./chain-stack.js";
 import { adapterStream, chainStream, httpStream, PhaseRecord, type StreamTarget } from "./chain-streams.js";
 import { startWireServer, type WireServer } from "./chain-wire.js";
+import { measureRoundTrips } from "./grpc-echo.js";
 import { numberFlag, percentile, round, writeResult } from "./support.js";
 
 type Kind = "chain" | "adapter" | "http" | "scripted";
@@ -98,6 +100,9 @@ export async function run(args: string[]): Promise<void> {
     const ttftAgents = await openAgents(ttftRuns);
     for (const kind of ["http", "adapter", "chain"] as const) sequential.push(await bench.sequential(kind, ttftAgents));
 
+    // The machine's own floor: a bare gRPC round trip, with nothing else running.
+    const grpcRoundTrip = await measureRoundTrips(ttftRuns * 4);
+
     const phases: Phase[] = [];
     for (const streams of levels) {
       // Each stream its own fresh agent (one active run per agent), created before timing.
@@ -120,6 +125,7 @@ export async function run(args: string[]): Promise<void> {
         ttft_overhead_p99_ms: p.ttft_overhead_p99_ms,
         cpu_ms_per_run: Object.fromEntries(Object.entries(p.cpu_s).map(([k, v]) => [k, round((v * 1000) / p.streams, 1)])),
       })),
+      grpc_round_trip: grpcRoundTrip,
       phases,
       // Problems the services logged during the whole run (warm-up included).
       service_log_problems: {
