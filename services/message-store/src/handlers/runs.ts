@@ -6,7 +6,6 @@ import { decodePageToken } from "../core/page-token.js";
 import { statusForStopReason, transitionProblem } from "../core/run-state.js";
 import { toRun } from "../mappers/runs.js";
 import { getAgent } from "../store/agents.js";
-import { runContext } from "../store/messages.js";
 import { acquireRunLock, releaseRunLock } from "../store/run-locks.js";
 import { createRun, discardRun, findRun, getRun, listExpiredLeases, listRuns, renewLease, transitionRun } from "../store/runs.js";
 import { commitStep, listSteps } from "../store/steps.js";
@@ -31,11 +30,8 @@ export function runHandlers(deps: HandlerDeps): Partial<MessageStoreServiceServe
   return {
     createRun: rpc.internal(deps, "CreateRun", createRunRequest, async (input, { org, db }) => {
       const organization = requireOrganization(org);
-      const { row, created } = await createRun(db.manager, organization, input);
-      if (!created || !input.includeContext) return { run: toRun(row), created, agent: undefined, contextMessages: [] };
-      // Read after the run (and its lock) exist: what the run starts from cannot change meanwhile.
-      const { agent, messages } = await runContext(db.manager, organization, row.agentId, row.conversationId ?? undefined);
-      return { run: toRun(row), created, agent, contextMessages: messages };
+      const { row, created, context } = await createRun(db.manager, organization, input);
+      return { run: toRun(row), created, agent: context?.agent, contextMessages: context?.messages ?? [] };
     }),
 
     discardRun: rpc.internal(deps, "DiscardRun", discardRunRequest, async (input, { db }) => {

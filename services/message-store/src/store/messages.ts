@@ -1,12 +1,11 @@
 import type { EntityManager } from "typeorm";
 import { invalidArgument, notFound, ServiceError, Status } from "@conduit/grpc-kit";
-import { Message, MessageRole, messageRoleToJSON, type Agent } from "@conduit/proto/agent/v1";
+import { Message, MessageRole, messageRoleToJSON } from "@conduit/proto/agent/v1";
 import { isEmptyRange, pageOf, type Direction, type Page, type SequenceRange } from "../core/message-cursor.js";
-import { AgentRow, MemoryBlockRow, MessageRow, RunRow } from "../db/entities/index.js";
-import { entityOfJson } from "../db/raw-row.js";
-import { toAgent } from "../mappers/agents.js";
+import { AgentRow, MessageRow, RunRow } from "../db/entities/index.js";
 import { messageColumns, messageRowOf, toMessage } from "../mappers/messages.js";
 import { lockAgent } from "./agents.js";
+import { CONTEXT_MESSAGES, contextCtes, messagesOf, PAGE_JSON } from "./context-query.js";
 import { appendContextIds } from "./contexts.js";
 import { insertMessages, SEARCH_VECTOR, type PreparedMessages } from "./messages-write.js";
 
@@ -116,42 +115,14 @@ export async function listContextMessages(
   agentId: string,
   conversationId: string | undefined,
 ): Promise<Message[]> {
-  const [row]: [{ found: number; messages: string }] = await em.query(contextQuery(""), [agentId, org, conversationId ?? null]);
+  const [row]: [{ found: number; messages: string }] = await em.query(
+    `WITH ${contextCtes("")} SELECT (SELECT count(*) FROM a)::int AS found, ${CONTEXT_MESSAGES} AS messages`,
+    [agentId, org, conversationId ?? null],
+  );
   if (!row.found) throw notFound("agent", agentId);
   return messagesOf(row.messages);
 }
 
-/** What a run starts from, in one statement: the agent with its blocks, and the context window as listContextMessages reads it. */
-export async function runContext(
-  em: EntityManager,
-  org: string,
-  agentId: string,
-  conversationId: string | undefined,
-): Promise<{ agent: Agent; messages: Message[] }> {
-  const [row]: [{ found: number; messages: string; agent: string; blocks: string }] = await em.query(
-    contextQuery(`,
-       (SELECT row_to_json(a)::text FROM a) AS agent,
-       (SELECT coalesce(json_agg(b ORDER BY b.seq), '[]')::text FROM memory_blocks b WHERE b.agent_id = $1) AS blocks`),
-    [agentId, org, conversationId ?? null],
-  );
-  if (!row.found) throw notFound("agent", agentId);
-  const blocks = (JSON.parse(row.blocks) as Record<string, unknown>[]).map((b) => entityOfJson(em, MemoryBlockRow, b));
-  return { agent: toAgent(entityOfJson(em, AgentRow, JSON.parse(row.agent) as Record<string, unknown>), blocks), messages: messagesOf(row.messages) };
-}
-
-/** The context read: `found`, `messages` (JSON text), and `more` columns over the agent row `a`. */
-const contextQuery = (more: string) => `
-  WITH a AS (SELECT * FROM agents WHERE id = $1 AND organization_id = $2),
-  ctx AS (
-    SELECT CASE WHEN $3::text IS NULL THEN a.message_ids ELSE coalesce(c.message_ids, '[]') END AS ids
-    FROM a LEFT JOIN conversation_contexts c
-      ON $3::text IS NOT NULL AND c.agent_id = a.id AND c.conversation_id = $3 AND c.organization_id = a.organization_id)
-  SELECT (SELECT count(*) FROM a)::int AS found,
-    (SELECT coalesce(json_agg(${PAGE_JSON} ORDER BY e.n), '[]')::text
-     FROM ctx, jsonb_array_elements_text(ctx.ids) WITH ORDINALITY AS e(message_id, n)
-     JOIN messages ON messages.id = e.message_id AND messages.agent_id = $1 AND messages.organization_id = $2) AS messages${more}`;
-
-const messagesOf = (json: string): Message[] => (JSON.parse(json) as Record<string, unknown>[]).map((raw) => toMessage(messageRowOf(raw)));
 
 /** A page's SQL under construction: WHERE terms and their positional parameters. */
 interface PageQuery {
@@ -161,15 +132,6 @@ interface PageQuery {
   param(value: unknown): string;
 }
 
-/**
- * A page's rows as one JSON array: one native JSON.parse instead of the driver parsing each of
- * a hundred rows' twenty fields (timestamps, jsonb) on its own. The search columns are left out.
- */
-const PAGE_JSON = `json_build_object(
-  'sequence_id', sequence_id::text, 'id', id, 'organization_id', organization_id, 'agent_id', agent_id,
-  'conversation_id', conversation_id, 'run_id', run_id, 'step_id', step_id, 'role', role, 'content', content,
-  'tool_calls', tool_calls, 'tool_call_id', tool_call_id, 'tool_returns', tool_returns, 'approvals', approvals,
-  'model', model, 'name', name, 'otid', otid, 'is_err', is_err, 'created_at', created_at, 'updated_at', updated_at)`;
 
 /**
  * The filter of one page. Each filter combination is served by an index scan of

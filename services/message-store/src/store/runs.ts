@@ -9,6 +9,7 @@ import { isTerminal } from "../core/run-state.js";
 import { RunLockRow, RunRow } from "../db/entities/index.js";
 import { entityOf } from "../db/raw-row.js";
 import { errorColumn, stopReasonColumn, usageColumn } from "../mappers/runs.js";
+import { contextCtes, runContext, runContextColumns, runContextOf, type RunContext, type RunContextColumns } from "./context-query.js";
 import { conversationBusy, leaseNotHeld, releaseRunLock } from "./run-locks.js";
 
 /** Status names of runs that have not ended, as stored. */
@@ -27,6 +28,8 @@ export interface NewRun {
   acquireLock: boolean;
   /** Created RUNNING, for an owner that starts it at once. */
   running: boolean;
+  /** Also read what a created run starts from: its agent with blocks, and its context window. */
+  includeContext: boolean;
 }
 
 /**
@@ -34,34 +37,46 @@ export interface NewRun {
  * (it cannot be deleted meanwhile), the run inserted unless the agent has its idempotency key,
  * the lock row inserted for it. A lock another run holds fails the whole statement with a
  * unique violation, so a refused run leaves nothing behind. One round trip, no transaction.
+ * With `$12`, a created run's context is read in the same statement, as the statement's
+ * snapshot has it. That is the context under the lock unless `lock_was_held`: the lock's last
+ * holder let go after the snapshot was taken, and its last writes are not in it.
  */
 const CREATE_RUN = `
-  WITH agent AS (
-    SELECT id FROM agents WHERE id = $1 AND organization_id = $2 FOR KEY SHARE
-  ), run AS (
+  WITH ${contextCtes(" FOR KEY SHARE")},
+  run AS (
     INSERT INTO runs (id, organization_id, agent_id, conversation_id, status, background, owner, lease_expires_at, usage, idempotency_key)
-    SELECT $3, $2, agent.id, $4, $5, $6, $7, now() + $8 * interval '1 millisecond', $9::jsonb, $11 FROM agent
+    SELECT $4, $2, a.id, $3, $5, $6, $7, now() + $8 * interval '1 millisecond', $9::jsonb, $11 FROM a
     ON CONFLICT (agent_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING *
   ), lock AS (
     INSERT INTO run_locks (agent_id, conversation_key, run_id, organization_id)
     SELECT agent_id, coalesce(conversation_id, ''), id, organization_id FROM run WHERE $10
   )
-  SELECT run.*, (SELECT count(*) FROM agent)::int AS agent_found FROM (SELECT 1) AS one LEFT JOIN run ON true`;
+  SELECT run.*, (SELECT count(*) FROM a)::int AS agent_found,
+    EXISTS (SELECT 1 FROM run_locks WHERE agent_id = $1 AND conversation_key = coalesce($3, '')) AS lock_was_held,
+    ${runContextColumns("$12 AND run.id IS NOT NULL")}
+  FROM (SELECT 1) AS one LEFT JOIN run ON true`;
+
+type CreatedRow = Record<string, unknown> & RunContextColumns & { agent_found: number; lock_was_held: boolean };
 
 /**
  * Creates a run in CREATED (RUNNING with `running`), or returns the agent's run with the same
  * idempotency key (`created` false, nothing written). With `acquireLock`, the run takes its conversation's
- * lock at once; a busy lock throws CONVERSATION_BUSY and no run is written.
+ * lock at once; a busy lock throws CONVERSATION_BUSY and no run is written. With
+ * `includeContext`, a created run comes with what it starts from, read once the lock is held.
  * Not for use inside a transaction: a busy lock is learnt from a failed statement.
  */
-export async function createRun(em: EntityManager, org: string, input: NewRun): Promise<{ row: RunRow; created: boolean }> {
+export async function createRun(
+  em: EntityManager,
+  org: string,
+  input: NewRun,
+): Promise<{ row: RunRow; created: boolean; context?: RunContext | undefined }> {
   const id = `run-${randomUUID()}`;
   const params = [
     input.agentId,
     org,
-    id,
     input.conversationId ?? null,
+    id,
     runStatusToJSON(input.running ? RunStatus.RUN_STATUS_RUNNING : RunStatus.RUN_STATUS_CREATED),
     input.background,
     input.owner,
@@ -69,10 +84,11 @@ export async function createRun(em: EntityManager, org: string, input: NewRun): 
     JSON.stringify(usageColumn(Usage.fromPartial({}))),
     input.acquireLock,
     input.idempotencyKey ?? null,
+    input.includeContext,
   ];
   // A holder that lets go between our insert and our read of it makes us try again.
   for (let attempt = 0; attempt < 5; attempt++) {
-    let rows: (Record<string, unknown> & { agent_found: number })[];
+    let rows: CreatedRow[];
     try {
       rows = await em.query(CREATE_RUN, params);
     } catch (err) {
@@ -83,9 +99,15 @@ export async function createRun(em: EntityManager, org: string, input: NewRun): 
     }
     const [result] = rows;
     if (!result?.agent_found) throw notFound("agent", input.agentId);
-    if (result.id !== null) return { row: entityOf(em, RunRow, result), created: true };
-    // The only conflict a fresh id can meet is the agent's idempotency key.
-    return { row: await em.findOneByOrFail(RunRow, { agentId: input.agentId, idempotencyKey: input.idempotencyKey! }), created: false };
+    if (result.id === null) {
+      // The only conflict a fresh id can meet is the agent's idempotency key.
+      return { row: await em.findOneByOrFail(RunRow, { agentId: input.agentId, idempotencyKey: input.idempotencyKey! }), created: false };
+    }
+    const row = entityOf(em, RunRow, result);
+    if (!input.includeContext) return { row, created: true };
+    // Read again when the snapshot may lack the last holder's final writes.
+    const context = result.lock_was_held ? await runContext(em, org, input.agentId, input.conversationId) : runContextOf(em, result);
+    return { row, created: true, context };
   }
   throw new Error(`run lock of agent ${input.agentId} kept changing hands`);
 }

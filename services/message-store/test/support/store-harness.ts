@@ -33,6 +33,8 @@ export interface StoreHarness {
   readonly backend: Backend;
   readonly address: string;
   readonly process: RunningService;
+  /** The database the store uses, on the postgres backend: for staging what only SQL can. */
+  readonly databaseUrl: string | undefined;
   /** Calls an RPC as someone; failures reject with a ServiceError (code, reason, metadata). */
   call<M extends Method>(method: M, request: UnaryMethods[M][0], as: As): Promise<UnaryMethods[M][1]>;
   /** A fresh organization with one API key, so tests never see each other's rows. */
@@ -87,6 +89,7 @@ export async function startStore(backend: Backend, env: Record<string, string> =
     backend,
     address: proc.address,
     process: proc,
+    databaseUrl: database.DATABASE_URL || undefined,
     call,
     newTenant,
     async newAgentTenant() {
