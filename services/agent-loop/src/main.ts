@@ -44,7 +44,7 @@ await runService({
       leaseTtlMs: env.CONDUIT_RUN_LEASE_MS,
       persistTimeoutMs: 10_000,
     });
-    const leases = new LeaseRenewal({ store, runs, log, replicaId, leaseTtlMs: env.CONDUIT_RUN_LEASE_MS });
+    const leases = new LeaseRenewal({ store: store.global(), runs, log, replicaId, leaseTtlMs: env.CONDUIT_RUN_LEASE_MS });
     const sweeper = new Sweeper({ store, eventLog, bus, log, intervalMs: env.CONDUIT_SWEEP_INTERVAL_MS });
     const auth = new CallerAuth(store);
     let http: ChatHttpServer | undefined;

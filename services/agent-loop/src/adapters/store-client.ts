@@ -124,9 +124,9 @@ export class OrganizationStore implements RunStore {
     return { won: res.won, run: required(res.run, "run") };
   }
 
-  async renewLease(runId: string, owner: string, ttlMs: number, opts: Signalled): Promise<boolean> {
+  async renewLease(runId: string, owner: string, ttlMs: number, opts: Signalled): Promise<{ renewed: boolean; run: Run }> {
     const res = await callUnary(this.client.renewLease.bind(this.client), { runId, owner, ttlMs }, this.options(opts));
-    return res.renewed;
+    return { renewed: res.renewed, run: required(res.run, "run") };
   }
 
   async expiredLeases(limit: number, opts: Signalled): Promise<Run[]> {

@@ -1,20 +1,31 @@
 import type { Logger } from "@conduit/logging";
-import type { StoreConnection } from "../adapters/store-client.js";
-import type { RunHost } from "./run-host.js";
+import { ErrorType, type Run } from "@conduit/proto/agent/v1";
+import type { Signalled } from "../core/ports.js";
+
+/** What renewal asks of the store. */
+export interface LeaseStore {
+  /** Extends the run's lease when this owner holds it and the run has not ended; the run as stored either way. */
+  renewLease(runId: string, owner: string, ttlMs: number, opts: Signalled): Promise<{ renewed: boolean; run: Run }>;
+}
+
+/** The runs this replica executes. */
+export interface LeasedRuns {
+  runIds(): string[];
+  local(runId: string): { cancel(): void } | undefined;
+}
 
 /**
  * Renews the owner lease of every run this replica executes, three times per lease. A run
  * whose lease was taken (a sweeper failed it while this replica was unreachable) is cancelled
- * here: someone else already ended it.
+ * here: someone else already ended it. A run that ended here is left alone: a renewal that
+ * reached the store after the run's last commit finds it ended while it is still finishing.
  */
 export class LeaseRenewal {
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly stopping = new AbortController();
   private renewing = false;
 
-  constructor(
-    private readonly deps: { store: StoreConnection; runs: RunHost; log: Logger; replicaId: string; leaseTtlMs: number },
-  ) {
+  constructor(private readonly deps: { store: LeaseStore; runs: LeasedRuns; log: Logger; replicaId: string; leaseTtlMs: number }) {
     this.timer = setInterval(() => void this.renewAll(), Math.max(250, Math.floor(deps.leaseTtlMs / 3)));
     this.timer.unref?.();
   }
@@ -36,16 +47,21 @@ export class LeaseRenewal {
   }
 
   private async renew(runId: string): Promise<void> {
+    const { replicaId, leaseTtlMs, runs, log } = this.deps;
     try {
-      const renewed = await this.deps.store.global().renewLease(runId, this.deps.replicaId, this.deps.leaseTtlMs, { signal: this.stopping.signal });
-      if (!renewed && this.deps.runs.local(runId)) {
-        this.deps.log.warn({ runId }, "lost the lease of a running run; cancelling it here");
-        this.deps.runs.local(runId)?.cancel();
-      }
+      const { renewed, run } = await this.deps.store.renewLease(runId, replicaId, leaseTtlMs, { signal: this.stopping.signal });
+      if (renewed || !runs.local(runId) || !takenFrom(run, replicaId)) return;
+      log.warn({ runId, owner: run.owner }, "lost the lease of a running run; cancelling it here");
+      runs.local(runId)?.cancel();
     } catch (err) {
-      if (!this.stopping.signal.aborted) this.deps.log.warn({ err, runId }, "lease renewal failed; retrying");
+      if (!this.stopping.signal.aborted) log.warn({ err, runId }, "lease renewal failed; retrying");
     }
   }
+}
+
+/** A run another replica owns now, or one a sweeper failed because this replica's lease ran out. */
+function takenFrom(run: Run, replicaId: string): boolean {
+  return run.owner !== replicaId || run.error?.errorType === ErrorType.ERROR_TYPE_OWNER_LOST;
 }
 
 const RENEWALS_AT_ONCE = 8;
