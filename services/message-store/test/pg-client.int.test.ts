@@ -100,16 +100,22 @@ describe("the store's pg client", () => {
     }
   });
 
+  /** A table whose one-row query `own` has prepared, then a column added to it by another session; the query's text. */
+  async function reshapedUnder(own: pg.Client, table: string): Promise<string> {
+    await own.query(`CREATE TABLE ${table} (a int)`);
+    await own.query(`INSERT INTO ${table} VALUES (1)`);
+    const text = `SELECT * FROM ${table} WHERE a = $1`;
+    await own.query(text, [1]);
+    await own.query(text, [1]);
+    expect(await prepared(own)).toHaveLength(1);
+    await client.query(`ALTER TABLE ${table} ADD COLUMN b int DEFAULT 5`);
+    return text;
+  }
+
   it("runs a statement unnamed again once its table changed shape, outside a transaction", async () => {
     const own = await connect(url);
     try {
-      await own.query("CREATE TABLE reshaped (a int)");
-      await own.query("INSERT INTO reshaped VALUES (1)");
-      const text = "SELECT * FROM reshaped WHERE a = $1";
-      await own.query(text, [1]);
-      await own.query(text, [1]);
-      expect(await prepared(own)).toHaveLength(1);
-      await client.query("ALTER TABLE reshaped ADD COLUMN b int DEFAULT 5");
+      const text = await reshapedUnder(own, "reshaped");
       expect((await own.query(text, [1])).rows).toEqual([{ a: 1, b: 5 }]);
       expect((await own.query(text, [1])).rows).toEqual([{ a: 1, b: 5 }]);
     } finally {
@@ -120,12 +126,7 @@ describe("the store's pg client", () => {
   it("fails the transaction whose prepared statement went stale, and sends it unnamed from then on", async () => {
     const own = await connect(url);
     try {
-      await own.query("CREATE TABLE reshaped_in_tx (a int)");
-      await own.query("INSERT INTO reshaped_in_tx VALUES (1)");
-      const text = "SELECT * FROM reshaped_in_tx WHERE a = $1";
-      await own.query(text, [1]);
-      await own.query(text, [1]);
-      await client.query("ALTER TABLE reshaped_in_tx ADD COLUMN b int DEFAULT 5");
+      const text = await reshapedUnder(own, "reshaped_in_tx");
       await own.query("BEGIN");
       const err = await own.query(text, [1]).catch((e: unknown) => e);
       expect((err as { code?: string }).code).toBe("0A000");

@@ -67,11 +67,12 @@ export interface RunContextColumns {
   context_blocks: string;
 }
 
+/** A run's context from the columns of `runContextColumns`. */
 export function runContextOf(em: EntityManager, row: RunContextColumns): RunContext {
   const blocks = (JSON.parse(row.context_blocks) as Record<string, unknown>[]).map((b) => entityOfJson(em, MemoryBlockRow, b));
   const agent = entityOfJson(em, AgentRow, JSON.parse(row.context_agent) as Record<string, unknown>);
   return { agent: toAgent(agent, blocks), messages: messagesOf(row.context_messages) };
 }
 
-
+/** Messages from the JSON array text of `CONTEXT_MESSAGES`. */
 export const messagesOf = (json: string): Message[] => (JSON.parse(json) as Record<string, unknown>[]).map((raw) => toMessage(messageRowOf(raw)));
