@@ -5,9 +5,13 @@ import { DataSource, type DataSourceOptions } from "typeorm";
 import type { Logger } from "@conduit/logging";
 import { ENTITIES } from "./entities/index.js";
 import { MIGRATIONS } from "./migrations/index.js";
+import { HealthConnection } from "./health-connection.js";
 import { pgClientClass } from "./pg-client.js";
 import { createPGlite, pglitePoolModule } from "./pglite-pool.js";
 import { DEFAULT_PREPARED_STATEMENTS, StatementNames } from "./statement-names.js";
+
+/** Connections in the store's Postgres pool. */
+export const POOL_SIZE = 20;
 
 export interface Database {
   readonly kind: "postgres" | "pglite";
@@ -43,9 +47,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     installExtensions: false,
   } satisfies Partial<DataSourceOptions>;
   let dataSource: DataSource;
+  let health: HealthConnection | undefined;
   if (opts.url) {
+    health = new HealthConnection(opts.url);
     const Client = pgClientClass(new StatementNames(opts.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS));
-    dataSource = new DataSource({ ...common, url: opts.url, extra: { max: 20, connectionTimeoutMillis: 5_000, Client } });
+    dataSource = new DataSource({ ...common, url: opts.url, extra: { max: POOL_SIZE, connectionTimeoutMillis: 5_000, Client } });
   } else {
     const dir = opts.dataDir ? resolve(join(opts.dataDir, "pglite")) : undefined;
     if (dir) mkdirSync(dir, { recursive: true });
@@ -59,11 +65,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     kind,
     dataSource,
     async check(signal) {
+      // PGlite has one session, shared by every query: there the probe waits its turn.
+      if (health) return health.check(signal);
       await Promise.race([
         dataSource.query("SELECT 1"),
         new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true })),
       ]);
     },
-    close: () => dataSource.destroy(),
+    async close() {
+      await health?.close();
+      await dataSource.destroy();
+    },
   };
 }
