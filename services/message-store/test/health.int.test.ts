@@ -8,6 +8,7 @@ import { Message, MessageRole } from "@conduit/proto/agent/v1";
 import { startPostgres, startService, type RunningService } from "@conduit/testing";
 import { POOL_SIZE } from "../src/db/data-source.js";
 import { HEALTH_APPLICATION_NAME } from "../src/db/health-connection.js";
+import { lockWaiters } from "./support/pg-activity.js";
 import { startStore } from "./support/store-harness.js";
 
 
@@ -85,9 +86,7 @@ describe("message-store health", () => {
     const appends = Array.from({ length: POOL_SIZE }, (_, i) =>
       store.call("appendMessages", { agentId: t.agentId, messages: [text(`message ${i}`)], addToContext: true }, { apiKey: t.apiKey }),
     );
-    const waitingOnLocks = async () =>
-      (await watcher.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n;
-    while ((await waitingOnLocks()) < POOL_SIZE);
+    await lockWaiters(watcher, POOL_SIZE);
 
     // Two probe rounds while the pool is full (the health connection's last query moves on),
     // unless the store reports NOT_SERVING first. (Watched from outside the holder's

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Message, MessageRole } from "@conduit/proto/agent/v1";
+import { lockWaiters } from "./support/pg-activity.js";
 import { createRun } from "./support/runs.js";
 import { startStore, type StoreHarness } from "./support/store-harness.js";
 
@@ -22,16 +23,6 @@ describe("starting a run right as the lock's last holder lets go (postgres)", ()
     await store?.stop();
   });
 
-  /** Resolves once a statement inserting a run lock is waiting for another transaction. */
-  async function lockWaiter(): Promise<void> {
-    for (;;) {
-      const { rows } = await sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO run_locks%'`,
-      );
-      if (rows[0]!.n > 0) return;
-    }
-  }
-
   it("answers with the context the holder committed, not the one of the statement's start", async () => {
     const t = await store.newAgentTenant();
     const holder = (await createRun(store, t, { acquireLock: true, running: true })).run!;
@@ -46,7 +37,7 @@ describe("starting a run right as the lock's last holder lets go (postgres)", ()
       await ending.query("UPDATE agents SET message_ids = message_ids || jsonb_build_array($1::text) WHERE id = $2", [last, t.agentId]);
       await ending.query("DELETE FROM run_locks WHERE run_id = $1", [holder.id]);
       const starting = createRun(store, t, { acquireLock: true, includeContext: true });
-      await lockWaiter();
+      await lockWaiters(sql, 1, "INSERT INTO run_locks");
       await ending.query("COMMIT");
       const started = await starting;
       expect(started.created).toBe(true);

@@ -50,9 +50,10 @@ export class LeaseRenewal {
     const { replicaId, leaseTtlMs, runs, log } = this.deps;
     try {
       const { renewed, run } = await this.deps.store.renewLease(runId, replicaId, leaseTtlMs, { signal: this.stopping.signal });
-      if (renewed || !runs.local(runId) || !takenFrom(run, replicaId)) return;
+      const local = runs.local(runId);
+      if (renewed || !local || !takenFrom(run, replicaId)) return;
       log.warn({ runId, owner: run.owner }, "lost the lease of a running run; cancelling it here");
-      runs.local(runId)?.cancel();
+      local.cancel();
     } catch (err) {
       if (!this.stopping.signal.aborted) log.warn({ err, runId }, "lease renewal failed; retrying");
     }
